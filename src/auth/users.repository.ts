@@ -1,0 +1,70 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { DataSource, type EntityManager } from 'typeorm';
+import type { Role } from '../common/auth/principal.js';
+import { newId } from '../common/ids.js';
+import { User } from './entities/user.entity.js';
+
+export interface NewUser {
+  email: string | null;
+  name: string | null;
+  passwordHash: string | null;
+  role: Role;
+}
+
+export type UserWithPassword = User & { passwordHash: string | null };
+
+@Injectable()
+export class UsersRepository {
+  constructor(@Inject(DataSource) private readonly dataSource: DataSource) {}
+
+  private repo(em?: EntityManager) {
+    return (em ?? this.dataSource.manager).getRepository(User);
+  }
+
+  findById(id: string, em?: EntityManager): Promise<User | null> {
+    return this.repo(em).findOneBy({ id });
+  }
+
+  findByEmailWithPassword(email: string): Promise<UserWithPassword | null> {
+    return this.repo()
+      .createQueryBuilder('u')
+      .addSelect('u.passwordHash')
+      .where('u.email = :email', { email })
+      .getOne() as Promise<UserWithPassword | null>;
+  }
+
+  findByIdWithPassword(id: string): Promise<UserWithPassword | null> {
+    return this.repo()
+      .createQueryBuilder('u')
+      .addSelect('u.passwordHash')
+      .where('u.id = :id', { id })
+      .getOne() as Promise<UserWithPassword | null>;
+  }
+
+  async anyExists(em: EntityManager): Promise<boolean> {
+    const rows: unknown[] = await em.query('SELECT 1 FROM users LIMIT 1');
+    return rows.length > 0;
+  }
+
+  async insert(user: NewUser, em?: EntityManager): Promise<User> {
+    const entity = this.repo(em).create({ id: newId(), active: true, ...user });
+    await this.repo(em).insert(entity);
+    return (await this.findById(entity.id, em))!;
+  }
+
+  async update(id: string, patch: Partial<Pick<User, 'role' | 'active' | 'name'>>, em?: EntityManager): Promise<User | null> {
+    await this.repo(em).update({ id }, patch);
+    return this.findById(id, em);
+  }
+
+  async setPasswordHash(id: string, passwordHash: string, em?: EntityManager): Promise<void> {
+    await this.repo(em).update({ id }, { passwordHash });
+  }
+
+  // Newest first; ids are UUIDv7, so id order is creation order.
+  listPage(limit: number, beforeId?: string): Promise<User[]> {
+    const qb = this.repo().createQueryBuilder('u').orderBy('u.id', 'DESC').limit(limit + 1);
+    if (beforeId) qb.where('u.id < :beforeId', { beforeId });
+    return qb.getMany();
+  }
+}

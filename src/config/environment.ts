@@ -1,0 +1,139 @@
+import { Transform, plainToInstance } from 'class-transformer';
+import {
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  IsUrl,
+  Matches,
+  Max,
+  Min,
+  validateSync,
+} from 'class-validator';
+
+const toInt = ({ value }: { value: unknown }) =>
+  typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value;
+const toBool = ({ value }: { value: unknown }) => {
+  if (typeof value !== 'string') return value;
+  const v = value.trim().toLowerCase();
+  if (['true', '1', 'yes'].includes(v)) return true;
+  if (['false', '0', 'no', ''].includes(v)) return false;
+  return value;
+};
+const emptyToUndefined = ({ value }: { value: unknown }) =>
+  typeof value === 'string' && value.trim() === '' ? undefined : value;
+
+// The raw environment, validated. Only this file and config.ts know variable names.
+export class EnvironmentVariables {
+  @IsOptional() @IsIn(['development', 'production', 'test'])
+  NODE_ENV: 'development' | 'production' | 'test' = 'development';
+
+  @Transform(toInt) @IsInt() @Min(0) @Max(65535)
+  PORT = 3000;
+
+  @IsString()
+  HOST = '0.0.0.0';
+
+  @IsString()
+  DATA_DIR = './data';
+
+  @IsOptional() @Transform(emptyToUndefined) @Matches(/^postgres(ql)?:\/\/.+/, { message: 'must be a postgres:// URL' })
+  DATABASE_URL?: string;
+
+  @Transform(toInt) @IsInt() @Min(1) @Max(500)
+  DATABASE_POOL_MAX = 10;
+
+  @Transform(toInt) @IsInt() @Min(100)
+  DATABASE_QUERY_TIMEOUT_MS = 30_000;
+
+  @IsOptional() @Transform(emptyToUndefined) @Matches(/^rediss?:\/\/.+/, { message: 'must be a redis:// or rediss:// URL' })
+  REDIS_URL?: string;
+
+  @IsString() @Matches(/^[A-Za-z0-9:_.-]*$/, { message: 'may only contain letters, digits and : _ . -' })
+  REDIS_KEY_PREFIX = 'cbx:';
+
+  @IsOptional() @Transform(emptyToUndefined) @IsString()
+  JWT_SECRET?: string;
+
+  @IsString()
+  JWT_ISSUER = 'chatbox-backend';
+
+  @IsString()
+  JWT_AUDIENCE = 'chatbox-api';
+
+  @Transform(toInt) @IsInt() @Min(30) @Max(86_400)
+  JWT_ACCESS_TTL_SECONDS = 900;
+
+  @Transform(toInt) @IsInt() @Min(60)
+  REFRESH_TOKEN_TTL_SECONDS = 30 * 86_400;
+
+  @IsOptional() @Transform(emptyToUndefined) @IsString()
+  ENCRYPTION_KEY?: string;
+
+  @IsString()
+  ADMIN_EMAILS = '';
+
+  @IsOptional() @Transform(emptyToUndefined) @IsUrl({ require_tld: false, require_protocol: true })
+  OIDC_ISSUER?: string;
+
+  @IsOptional() @Transform(emptyToUndefined) @IsString()
+  OIDC_AUDIENCE?: string;
+
+  @IsOptional() @Transform(emptyToUndefined) @IsUrl({ require_tld: false, require_protocol: true })
+  OIDC_JWKS_URI?: string;
+
+  @IsString()
+  CORS_ORIGINS = '';
+
+  @Transform(toInt) @IsInt() @Min(1024)
+  BODY_LIMIT_BYTES = 1_048_576;
+
+  @IsString() @Matches(/^(true|false|\d+|[0-9a-fA-F:.,/\s]+)$/, { message: 'must be true, false, a hop count or a list of addresses/CIDRs' })
+  TRUST_PROXY = 'false';
+
+  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+  LOG_LEVEL = 'info';
+
+  @IsOptional() @Transform(emptyToUndefined) @IsString()
+  METRICS_TOKEN?: string;
+
+  @Transform(toInt) @IsInt() @Min(1)
+  RATE_LIMIT_WINDOW_SECONDS = 60;
+
+  @Transform(toInt) @IsInt() @Min(1)
+  RATE_LIMIT_MAX = 1200;
+
+  @Transform(toInt) @IsInt() @Min(1)
+  RATE_LIMIT_AUTH_WINDOW_SECONDS = 900;
+
+  @Transform(toInt) @IsInt() @Min(1)
+  RATE_LIMIT_LOGIN_PER_ACCOUNT = 5;
+
+  @Transform(toInt) @IsInt() @Min(1)
+  RATE_LIMIT_LOGIN_PER_IP = 30;
+
+  @Transform(toInt) @IsInt() @Min(1)
+  RATE_LIMIT_REGISTER_PER_IP = 10;
+
+  @Transform(toBool) @IsBoolean()
+  SWAGGER_ENABLED = true;
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+export function validateEnvironment(env: NodeJS.ProcessEnv): EnvironmentVariables {
+  const defined = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined));
+  const parsed = plainToInstance(EnvironmentVariables, defined, { exposeDefaultValues: true });
+  const errors = validateSync(parsed, { skipMissingProperties: false, forbidUnknownValues: false });
+  if (errors.length > 0) {
+    const lines = errors.map((e) => {
+      const shown = /SECRET|KEY|TOKEN|PASSWORD/.test(e.property) ? 'a hidden value' : JSON.stringify(e.value);
+      return `  ${e.property}: ${Object.values(e.constraints ?? {}).join('; ')} (got ${shown})`;
+    });
+    throw new ConfigError(`Invalid environment configuration:\n${lines.join('\n')}`);
+  }
+  return parsed;
+}

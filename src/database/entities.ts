@@ -1,0 +1,7 @@
+import { ApiKey } from '../auth/entities/api-key.entity.js';
+import { ExternalIdentity } from '../auth/entities/external-identity.entity.js';
+import { RefreshToken } from '../auth/entities/refresh-token.entity.js';
+import { User } from '../auth/entities/user.entity.js';
+
+// Every entity of the app, for the data source and the migration generator.
+export const ENTITIES = [User, RefreshToken, ApiKey, ExternalIdentity];
