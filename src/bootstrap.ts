@@ -28,6 +28,8 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
     bufferLogs: true,
+    // Boot errors are thrown to the caller (main.ts, tests) instead of exiting the process.
+    abortOnError: false,
   });
   app.useLogger(app.get(Logger));
   app.flushLogs();

@@ -1,9 +1,11 @@
+import pg from 'pg';
 import { DataSource, type DataSourceOptions } from 'typeorm';
 import { createPgConfig } from '@electric-sql/pglite/node-postgres';
 import type { AppConfig } from '../config/app-config.js';
 import { ENTITIES } from './entities.js';
 import { MIGRATIONS } from '../../migrations/index.js';
 import { openEmbeddedPostgres, type EmbeddedPostgres } from './embedded-postgres.js';
+import { QueryLogger } from './query-logger.js';
 
 // Any constant shared by every instance: serializes concurrent migration runs.
 const MIGRATION_LOCK_ID = 7_316_402_118;
@@ -30,11 +32,14 @@ export class AppDataSource extends DataSource {
 export function buildDataSourceOptions(config: AppConfig, embedded?: EmbeddedPostgres): DataSourceOptions {
   const common = {
     type: 'postgres' as const,
+    // Passed explicitly rather than required by name inside TypeORM (works under any loader).
+    driver: pg,
     entities: ENTITIES,
     migrations: MIGRATIONS,
     migrationsTableName: 'migrations',
     synchronize: false,
-    logging: ['error' as const, 'warn' as const],
+    logger: new QueryLogger(),
+    maxQueryExecutionTime: 1_000,
   };
   if (embedded) {
     // One in-process connection. query_timeout makes a misuse (a query on another connection
