@@ -125,7 +125,8 @@ export class ConfigError extends Error {
 }
 
 export function validateEnvironment(env: NodeJS.ProcessEnv): EnvironmentVariables {
-  const defined = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined));
+  // An empty variable counts as unset (as with `FOO=` in an env file), so its default applies.
+  const defined = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
   const parsed = plainToInstance(EnvironmentVariables, defined, { exposeDefaultValues: true });
   const errors = validateSync(parsed, { skipMissingProperties: false, forbidUnknownValues: false });
   if (errors.length > 0) {
