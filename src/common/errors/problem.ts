@@ -26,12 +26,22 @@ export interface ProblemResult {
 
 // Errors Fastify raises before a route runs (body parsing and limits).
 const FASTIFY_ERRORS: Record<string, { status: number; code: string; detail: string }> = {
-  FST_ERR_CTP_INVALID_JSON_BODY: { status: 400, code: 'MALFORMED_JSON', detail: 'The request body is not valid JSON' },
-  FST_ERR_CTP_EMPTY_JSON_BODY: { status: 400, code: 'MALFORMED_JSON', detail: 'The JSON request body is empty' },
   FST_ERR_CTP_BODY_TOO_LARGE: { status: 413, code: 'PAYLOAD_TOO_LARGE', detail: 'The request body is too large' },
   FST_ERR_CTP_INVALID_MEDIA_TYPE: { status: 415, code: 'UNSUPPORTED_MEDIA_TYPE', detail: 'Unsupported content type' },
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: { status: 400, code: 'BAD_REQUEST', detail: 'Invalid Content-Length' },
 };
+
+// Nest's body parser rethrows Fastify's JSON errors as a plain 400 HttpException, so the
+// message is the only stable signal.
+function isMalformedJson(exception: unknown): boolean {
+  if (!(exception instanceof Error)) return false;
+  const code = (exception as { code?: string }).code;
+  return (
+    code === 'FST_ERR_CTP_INVALID_JSON_BODY' ||
+    code === 'FST_ERR_CTP_EMPTY_JSON_BODY' ||
+    /Body is not valid JSON|Body cannot be empty when content-type is set to 'application\/json'/.test(exception.message)
+  );
+}
 
 function codeFromStatus(status: number): string {
   return (STATUS_CODES[status] ?? 'Error').toUpperCase().replace(/[^A-Z0-9]+/g, '_');
@@ -64,6 +74,9 @@ export function toProblem(exception: unknown, req: { url: string; id: string }):
   if (exception instanceof DomainError) {
     return { problem: make(exception.status, exception.code, exception.message, req), headers: exception.headers };
   }
+  if (isMalformedJson(exception)) {
+    return { problem: make(400, 'MALFORMED_JSON', 'The request body is not valid JSON', req) };
+  }
   if (exception instanceof HttpException) {
     const status = exception.getStatus();
     const detail = status >= 500 ? 'An unexpected error occurred' : httpExceptionDetail(exception);
@@ -78,9 +91,6 @@ export function toProblem(exception: unknown, req: { url: string; id: string }):
   const known = fastifyCode ? FASTIFY_ERRORS[fastifyCode] : undefined;
   if (known) return { problem: make(known.status, known.code, known.detail, req) };
   const statusCode = (exception as { statusCode?: number } | null)?.statusCode;
-  if (statusCode === 400 && exception instanceof Error && exception.message.includes('JSON')) {
-    return { problem: make(400, 'MALFORMED_JSON', 'The request body is not valid JSON', req) };
-  }
   if (typeof statusCode === 'number' && statusCode >= 400 && statusCode < 500) {
     return { problem: make(statusCode, codeFromStatus(statusCode), STATUS_CODES[statusCode] ?? 'Bad request', req) };
   }

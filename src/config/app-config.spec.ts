@@ -1,0 +1,77 @@
+import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { expect } from 'expect';
+import { AppConfig } from './app-config.js';
+
+const tempDir = () => mkdtempSync(join(tmpdir(), 'cbx-config-'));
+const STRONG = 'k3Jd9vQ2mX7pL0sR5tY8wZ1aB4cE6fG9hJ2kN5qT';
+const KEY_HEX = 'a'.repeat(32) + 'b'.repeat(32);
+
+describe('AppConfig', () => {
+  it('applies defaults', () => {
+    const config = new AppConfig({ DATA_DIR: tempDir() });
+    expect(config.port).toBe(3000);
+    expect(config.embeddedDatabase).toBe(true);
+    expect(config.auth.accessTtlSeconds).toBe(900);
+    expect(config.rateLimit.max).toBe(1200);
+    expect(config.corsOrigins).toEqual([]);
+  });
+
+  it('names the variable of a bad value, and hides secret values', () => {
+    expect(() => new AppConfig({ DATA_DIR: tempDir(), PORT: 'eighty' })).toThrow(/PORT: .*integer.*\(got "eighty"\)/);
+    expect(() => new AppConfig({ DATA_DIR: tempDir(), DATABASE_URL: 'mysql://x' })).toThrow(/DATABASE_URL: must be a postgres:\/\/ URL/);
+    expect(() => new AppConfig({ DATA_DIR: tempDir(), REDIS_URL: 'http://x' })).toThrow(/REDIS_URL/);
+    expect(() => new AppConfig({ DATA_DIR: tempDir(), ENCRYPTION_KEY: 'short-secret-value' })).toThrow(/ENCRYPTION_KEY: must be 32 bytes/);
+    let message = '';
+    try {
+      new AppConfig({ DATA_DIR: tempDir(), ENCRYPTION_KEY: 'short-secret-value' });
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    expect(message).not.toContain('short-secret-value');
+  });
+
+  it('generates secrets once in embedded mode and keeps them under DATA_DIR', () => {
+    const dir = tempDir();
+    const first = new AppConfig({ DATA_DIR: dir });
+    const second = new AppConfig({ DATA_DIR: dir });
+    expect(first.auth.jwtSecret.length).toBeGreaterThanOrEqual(32);
+    expect(second.auth.jwtSecret).toBe(first.auth.jwtSecret);
+    expect(second.encryptionKey.equals(first.encryptionKey)).toBe(true);
+    expect(first.encryptionKey).toHaveLength(32);
+    expect(statSync(join(dir, 'secrets.json')).mode & 0o777).toBe(0o600);
+    expect(JSON.parse(readFileSync(join(dir, 'secrets.json'), 'utf8')).jwtSecret).toBe(first.auth.jwtSecret);
+  });
+
+  it('requires strong secrets in production (NODE_ENV=production with DATABASE_URL)', () => {
+    const prod = { DATA_DIR: tempDir(), NODE_ENV: 'production', DATABASE_URL: 'postgres://db/app' };
+    expect(() => new AppConfig(prod)).toThrow(/JWT_SECRET: required in production/);
+    expect(() => new AppConfig(prod)).toThrow(/ENCRYPTION_KEY: required in production/);
+    expect(() => new AppConfig({ ...prod, JWT_SECRET: 'changeme', ENCRYPTION_KEY: KEY_HEX })).toThrow(/JWT_SECRET: too weak/);
+    expect(() => new AppConfig({ ...prod, JWT_SECRET: 'a'.repeat(40), ENCRYPTION_KEY: KEY_HEX })).toThrow(/JWT_SECRET: too weak/);
+    const ok = new AppConfig({ ...prod, JWT_SECRET: STRONG, ENCRYPTION_KEY: KEY_HEX });
+    expect(ok.production).toBe(true);
+    expect(ok.encryptionKey.toString('hex')).toBe(KEY_HEX);
+    // NODE_ENV=production on the embedded database still generates its own secrets.
+    expect(new AppConfig({ DATA_DIR: tempDir(), NODE_ENV: 'production' }).production).toBe(false);
+  });
+
+  it('parses lists, booleans and OIDC settings', () => {
+    const config = new AppConfig({
+      DATA_DIR: tempDir(),
+      CORS_ORIGINS: 'https://a.example, https://b.example',
+      ADMIN_EMAILS: 'Boss@Example.com',
+      SWAGGER_ENABLED: 'false',
+      TRUST_PROXY: '2',
+      OIDC_ISSUER: 'https://id.example.com/',
+    });
+    expect(config.corsOrigins).toEqual(['https://a.example', 'https://b.example']);
+    expect(config.auth.adminEmails.has('boss@example.com')).toBe(true);
+    expect(config.swaggerEnabled).toBe(false);
+    expect(config.trustProxy).toBe(2);
+    expect(config.auth.oidc?.jwksUri).toBe('https://id.example.com/.well-known/jwks.json');
+    expect(() => new AppConfig({ DATA_DIR: tempDir(), SWAGGER_ENABLED: 'maybe' })).toThrow(/SWAGGER_ENABLED/);
+  });
+});
