@@ -11,6 +11,7 @@ export class Init1763780000000 implements MigrationInterface {
         'The PostgreSQL extension "vector" (pgvector) is not installed on this server. Install it ' +
           '(the pgvector/pgvector image, the postgresql-NN-pgvector package, or build it from source) ' +
           `and restart. Cause: ${(err as Error).message}`,
+        { cause: err },
       );
     }
     await q.query(`

@@ -19,7 +19,7 @@ export class AdminUsersService {
   async list(limit: number, cursor?: string): Promise<Page<UserResponseDto>> {
     const after = decodeCursor(cursor, ['id']);
     const rows = await this.users.listPage(limit, after?.id);
-    return toPage(rows, limit, UserResponseDto.from, (u) => ({ id: u.id }));
+    return toPage(rows, limit, (u) => UserResponseDto.from(u), (u) => ({ id: u.id }));
   }
 
   // Role and active changes apply to the user's live tokens at once (the credential state is

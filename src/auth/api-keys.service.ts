@@ -45,7 +45,7 @@ export class ApiKeysService {
   async list(principal: Principal, limit: number, cursor?: string): Promise<Page<ApiKeyResponseDto>> {
     const after = decodeCursor(cursor, ['id']);
     const rows = await this.apiKeys.listPageForUser(principal.userId, limit, after?.id);
-    return toPage(rows, limit, ApiKeyResponseDto.from, (k) => ({ id: k.id }));
+    return toPage(rows, limit, (k) => ApiKeyResponseDto.from(k), (k) => ({ id: k.id }));
   }
 
   async revoke(principal: Principal, id: string): Promise<void> {

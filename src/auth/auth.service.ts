@@ -154,6 +154,6 @@ export class AuthService {
     );
     const { accessToken, expiresIn } = this.tokens.signAccessToken(user.id, familyId);
     const { passwordHash: _omitted, ...publicUser } = user as User & { passwordHash?: unknown };
-    return { user: publicUser as User, accessToken, refreshToken, expiresIn };
+    return { user: publicUser, accessToken, refreshToken, expiresIn };
   }
 }

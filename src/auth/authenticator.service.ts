@@ -84,7 +84,8 @@ export class AuthenticatorService {
       await em.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`${claims.iss}\n${claims.sub}`]);
       const raced = await this.identities.findUserId(claims.iss, claims.sub, em);
       if (raced) return raced;
-      const emailFree = email !== null && (await em.query('SELECT 1 FROM users WHERE email = $1', [email])).length === 0;
+      const taken: unknown[] = email === null ? [] : await em.query('SELECT 1 FROM users WHERE email = $1', [email]);
+      const emailFree = email !== null && taken.length === 0;
       const role = emailFree && this.config.auth.adminEmails.has(email) ? 'admin' : 'user';
       const user = await this.users.insert({ email: emailFree ? email : null, name, passwordHash: null, role }, em);
       await this.identities.insert({ userId: user.id, issuer: claims.iss, subject: claims.sub }, em);

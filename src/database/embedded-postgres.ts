@@ -22,7 +22,9 @@ export async function openEmbeddedPostgres(dataDir: string): Promise<EmbeddedPos
     release = await lockfile.lock(dir, { stale: 15_000, update: 5_000, realpath: false });
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ELOCKED') {
-      throw new Error(`The embedded database in ${dir} is in use by another process; stop it or set another DATA_DIR`);
+      throw new Error(`The embedded database in ${dir} is in use by another process; stop it or set another DATA_DIR`, {
+        cause: err,
+      });
     }
     throw err;
   }

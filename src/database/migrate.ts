@@ -1,9 +1,10 @@
 // `npm run migration:run`: applies pending migrations to the configured database and exits.
+// (The app also migrates at boot; this is for deploy pipelines that migrate first.)
 import 'reflect-metadata';
 import { AppConfig } from '../config/app-config.js';
 import { openDatabase } from './data-source.js';
 
 const dataSource = await openDatabase(new AppConfig());
-const pending = await dataSource.showMigrations();
+const applied = (await dataSource.query('SELECT name FROM migrations ORDER BY id')) as { name: string }[];
 await dataSource.destroy();
-process.stdout.write(`migrations up to date${pending ? ' (some still pending!)' : ''}\n`);
+process.stdout.write(`Database is up to date. Applied migrations:\n${applied.map((m) => `  ${m.name}`).join('\n')}\n`);

@@ -29,8 +29,10 @@ export class RedisKeyValueStore extends KeyValueStore {
   async increment(key: string, windowMs: number): Promise<Counter> {
     // PEXPIRE NX sets the window only on the first increment (Redis 7).
     const results = await this.redis.multi().incr(key).pexpire(key, windowMs, 'NX').pttl(key).exec();
-    const [[incrErr, count], , [ttlErr, ttl]] = results ?? [[new Error('transaction aborted'), 0], [null, 0], [null, 0]];
-    if (incrErr ?? ttlErr) throw incrErr ?? ttlErr;
+    if (!results) throw new Error('Redis transaction aborted');
+    const [[incrErr, count], , [ttlErr, ttl]] = results;
+    const error = incrErr ?? ttlErr;
+    if (error) throw error;
     return { count: Number(count), ttlMs: Math.max(0, Number(ttl)) };
   }
 
