@@ -1,4 +1,4 @@
-import { DomainError } from '../common/errors/domain-error.js';
+import { DomainError, retryAfter } from '../common/errors/domain-error.js';
 
 export enum AuthErrorCode {
   InvalidCredentials = 'INVALID_CREDENTIALS',
@@ -25,17 +25,8 @@ const STATUS: Record<AuthErrorCode, number> = {
 };
 
 export class AuthError extends DomainError {
-  readonly status: number;
-  override readonly headers?: Record<string, string>;
-
-  constructor(
-    readonly code: AuthErrorCode,
-    message: string,
-    headers?: Record<string, string>,
-  ) {
-    super(message);
-    this.status = STATUS[code];
-    this.headers = headers;
+  constructor(code: AuthErrorCode, message: string, headers?: Record<string, string>) {
+    super(code, STATUS[code], message, headers);
   }
 
   static invalidCredentials(): AuthError {
@@ -43,8 +34,6 @@ export class AuthError extends DomainError {
   }
 
   static tooManyAttempts(retryAfterSeconds: number): AuthError {
-    return new AuthError(AuthErrorCode.TooManyAttempts, `Too many attempts; retry in ${retryAfterSeconds} s`, {
-      'retry-after': String(retryAfterSeconds),
-    });
+    return new AuthError(AuthErrorCode.TooManyAttempts, `Too many attempts; retry in ${retryAfterSeconds} s`, retryAfter(retryAfterSeconds));
   }
 }

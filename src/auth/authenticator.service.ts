@@ -67,8 +67,11 @@ export class AuthenticatorService {
   async fromExternalToken(claims: ExternalClaims): Promise<Principal | null> {
     if (typeof claims.sub !== 'string' || claims.sub.length === 0) return null;
     const cacheKey = `auth:external:${sha256(`${claims.iss}\n${claims.sub}`)}`;
-    const userId = (await this.kv.get(cacheKey)) ?? (await this.findOrProvision(claims));
-    await this.kv.set(cacheKey, userId, { ttlMs: 10 * 60_000 });
+    let userId = await this.kv.get(cacheKey);
+    if (!userId) {
+      userId = await this.findOrProvision(claims);
+      await this.kv.set(cacheKey, userId, { ttlMs: 10 * 60_000 });
+    }
     const status = await this.credentialState.statusForUser(userId);
     if (!status?.active) return null;
     return { userId, role: status.role, kind: 'external-token', tokenExpiresAt: claims.exp };

@@ -26,19 +26,16 @@ export class UsersRepository {
   }
 
   findByEmailWithPassword(email: string): Promise<UserWithPassword | null> {
-    return this.repo()
-      .createQueryBuilder('u')
-      .addSelect('u.passwordHash')
-      .where('u.email = :email', { email })
-      .getOne() as Promise<UserWithPassword | null>;
+    return this.findWithPassword('u.email = :email', { email });
   }
 
   findByIdWithPassword(id: string): Promise<UserWithPassword | null> {
-    return this.repo()
-      .createQueryBuilder('u')
-      .addSelect('u.passwordHash')
-      .where('u.id = :id', { id })
-      .getOne() as Promise<UserWithPassword | null>;
+    return this.findWithPassword('u.id = :id', { id });
+  }
+
+  // The hash is excluded from every other read (select: false on the column).
+  private findWithPassword(where: string, params: Record<string, string>): Promise<UserWithPassword | null> {
+    return this.repo().createQueryBuilder('u').addSelect('u.passwordHash').where(where, params).getOne() as Promise<UserWithPassword | null>;
   }
 
   async anyExists(em: EntityManager): Promise<boolean> {

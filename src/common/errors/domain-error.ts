@@ -1,10 +1,19 @@
 // Base of every module's error class: a stable machine code and the HTTP status it maps to.
 // The global filter turns it into application/problem+json.
 export abstract class DomainError extends Error {
-  abstract readonly code: string;
-  abstract readonly status: number;
-  // Extra headers for the response (e.g. Retry-After on a 429).
-  readonly headers?: Record<string, string>;
+  constructor(
+    readonly code: string,
+    readonly status: number,
+    message: string,
+    // Extra headers for the response (e.g. Retry-After on a 429).
+    readonly headers?: Record<string, string>,
+  ) {
+    super(message);
+  }
+}
+
+export function retryAfter(seconds: number): Record<string, string> {
+  return { 'retry-after': String(seconds) };
 }
 
 export enum CommonErrorCode {
@@ -28,17 +37,8 @@ const COMMON_STATUS: Record<CommonErrorCode, number> = {
 };
 
 export class AppError extends DomainError {
-  readonly status: number;
-  override readonly headers?: Record<string, string>;
-
-  constructor(
-    readonly code: CommonErrorCode,
-    message: string,
-    headers?: Record<string, string>,
-  ) {
-    super(message);
-    this.status = COMMON_STATUS[code];
-    this.headers = headers;
+  constructor(code: CommonErrorCode, message: string, headers?: Record<string, string>) {
+    super(code, COMMON_STATUS[code], message, headers);
   }
 
   static notFound(what: string): AppError {
@@ -46,8 +46,6 @@ export class AppError extends DomainError {
   }
 
   static rateLimited(retryAfterSeconds: number): AppError {
-    return new AppError(CommonErrorCode.RateLimited, `Too many requests; retry in ${retryAfterSeconds} s`, {
-      'retry-after': String(retryAfterSeconds),
-    });
+    return new AppError(CommonErrorCode.RateLimited, `Too many requests; retry in ${retryAfterSeconds} s`, retryAfter(retryAfterSeconds));
   }
 }

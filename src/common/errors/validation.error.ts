@@ -7,11 +7,9 @@ export interface FieldError {
 }
 
 export class RequestValidationError extends DomainError {
-  readonly code = 'VALIDATION_FAILED';
-  readonly status = 400;
-
   constructor(readonly errors: FieldError[]) {
-    super(errors.length === 1 ? `${errors[0].field}: ${errors[0].message}` : `${errors.length} fields are invalid`);
+    const detail = errors.length === 1 ? `${errors[0].field}: ${errors[0].message}` : `${errors.length} fields are invalid`;
+    super('VALIDATION_FAILED', 400, detail);
   }
 
   static fromClassValidator(errors: ValidationError[]): RequestValidationError {
