@@ -4,7 +4,7 @@ import { ExtractJwt, Strategy } from 'passport-jwt';
 import { AppConfig } from '../../config/app-config.js';
 import type { Principal } from '../../common/auth/principal.js';
 import { AuthenticatorService } from '../authenticator.service.js';
-import { ACCESS_TOKEN_ALGORITHM, type AccessTokenClaims } from '../tokens.service.js';
+import { ACCESS_TOKEN_ALGORITHM, accessTokenKey, type AccessTokenClaims } from '../tokens.service.js';
 
 // Our own access tokens: the algorithm, issuer and audience are pinned, so `alg: none`, another
 // algorithm, a foreign issuer or a token minted for another audience never verifies.
@@ -16,7 +16,8 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
   ) {
     super({
       jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
-      secretOrKey: config.auth.jwtSecret,
+      // passport-jwt hands the key to jsonwebtoken as is; its types predate KeyObject support.
+      secretOrKey: accessTokenKey(config.auth.jwtSecret) as unknown as string,
       algorithms: [ACCESS_TOKEN_ALGORITHM],
       issuer: config.auth.jwtIssuer,
       audience: config.auth.jwtAudience,
