@@ -22,14 +22,13 @@ export class RefreshTokensRepository {
 
   // Marks a live token used in one statement: of two concurrent rotations exactly one gets a row.
   async consume(tokenHash: string, em?: EntityManager): Promise<ConsumedToken | null> {
-    const rows: { family_id: string; user_id: string }[] = await this.manager(em).query(
+    const [row] = await this.updateReturning<{ family_id: string; user_id: string }>(
       `UPDATE refresh_tokens SET used_at = now()
         WHERE token_hash = $1 AND used_at IS NULL AND revoked_at IS NULL AND expires_at > now()
         RETURNING family_id, user_id`,
       [tokenHash],
+      em,
     );
-    // The postgres driver returns [rows, count] for UPDATE ... RETURNING.
-    const row = (Array.isArray(rows[0]) ? (rows[0] as typeof rows) : rows)[0];
     return row ? { familyId: row.family_id, userId: row.user_id } : null;
   }
 
@@ -46,13 +45,19 @@ export class RefreshTokensRepository {
 
   // Revokes every live family of a user but one; returns the revoked family ids.
   async revokeUserFamilies(userId: string, keepFamilyId?: string, em?: EntityManager): Promise<string[]> {
-    const result: unknown = await this.manager(em).query(
+    const rows = await this.updateReturning<{ family_id: string }>(
       `UPDATE refresh_tokens SET revoked_at = now()
         WHERE user_id = $1 AND revoked_at IS NULL AND ($2::uuid IS NULL OR family_id <> $2::uuid)
         RETURNING family_id`,
       [userId, keepFamilyId ?? null],
+      em,
     );
-    const rows = (Array.isArray(result) && Array.isArray(result[0]) ? result[0] : result) as { family_id: string }[];
     return [...new Set(rows.map((r) => r.family_id))];
+  }
+
+  // TypeORM's postgres driver answers UPDATE ... RETURNING with [rows, affectedCount].
+  private async updateReturning<T>(sql: string, params: unknown[], em?: EntityManager): Promise<T[]> {
+    const [rows] = await this.manager(em).query<[T[], number]>(sql, params);
+    return rows;
   }
 }

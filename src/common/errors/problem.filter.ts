@@ -4,15 +4,6 @@ import { toProblem } from './problem.js';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json; charset=utf-8';
 
-export function sendProblem(exception: unknown, request: FastifyRequest, reply: FastifyReply, logger: Logger): void {
-  const { problem, headers, unexpected } = toProblem(exception, request);
-  if (unexpected !== undefined) {
-    logger.error({ err: unexpected, requestId: request.id }, 'Unhandled error');
-  }
-  if (headers) void reply.headers(headers);
-  void reply.status(problem.status).type(PROBLEM_CONTENT_TYPE).send(problem);
-}
-
 // The one place errors become responses (HTTP only; the WebSocket gateway has its own frames).
 @Catch()
 export class ProblemFilter implements ExceptionFilter {
@@ -21,6 +12,13 @@ export class ProblemFilter implements ExceptionFilter {
   catch(exception: unknown, host: ArgumentsHost): void {
     if (host.getType() !== 'http') throw exception;
     const http = host.switchToHttp();
-    sendProblem(exception, http.getRequest<FastifyRequest>(), http.getResponse<FastifyReply>(), this.logger);
+    const request = http.getRequest<FastifyRequest>();
+    const reply = http.getResponse<FastifyReply>();
+    const { problem, headers, unexpected } = toProblem(exception, request);
+    if (unexpected !== undefined) {
+      this.logger.error({ err: unexpected, requestId: request.id }, 'Unhandled error');
+    }
+    if (headers) void reply.headers(headers);
+    void reply.status(problem.status).type(PROBLEM_CONTENT_TYPE).send(problem);
   }
 }
