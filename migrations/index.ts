@@ -1,4 +1,5 @@
 import { Init1763780000000 } from './1763780000000-Init.js';
+import { ChatCore1763790000000 } from './1763790000000-ChatCore.js';
 
 // Listed explicitly (not globbed) so the same list works compiled and under the test runner.
-export const MIGRATIONS = [Init1763780000000];
+export const MIGRATIONS = [Init1763780000000, ChatCore1763790000000];

@@ -4,7 +4,11 @@ import { AuthModule } from './auth/auth.module.js';
 import type { AppConfig } from './config/app-config.js';
 import { ConfigModule } from './config/config.module.js';
 import { DatabaseModule } from './database/database.module.js';
+import { GatewayModule } from './gateway/gateway.module.js';
 import { HealthModule } from './health/health.module.js';
+import { MessagesModule } from './messages/messages.module.js';
+import { SessionsModule } from './sessions/sessions.module.js';
+import { StreamingModule } from './streaming/streaming.module.js';
 import { loggerOptions } from './common/http/logger-options.js';
 import { StateModule } from './state/state.module.js';
 
@@ -20,6 +24,10 @@ export class AppModule {
         StateModule,
         HealthModule,
         AuthModule.forRoot(config),
+        StreamingModule,
+        SessionsModule,
+        MessagesModule,
+        GatewayModule,
       ],
     };
   }

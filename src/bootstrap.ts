@@ -1,6 +1,7 @@
 import helmet from '@fastify/helmet';
 import { RequestMethod } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { WsAdapter } from '@nestjs/platform-ws';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
@@ -69,6 +70,7 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
       { path: 'metrics', method: RequestMethod.GET },
     ],
   });
+  app.useWebSocketAdapter(new WsAdapter(app));
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new ProblemFilter());
   app.enableShutdownHooks(['SIGTERM', 'SIGINT']);

@@ -11,6 +11,7 @@ import { ApiKeysService } from './api-keys.service.js';
 import { AuthController } from './auth.controller.js';
 import { AuthService } from './auth.service.js';
 import { AuthenticatorService } from './authenticator.service.js';
+import { BearerAuthService } from './bearer-auth.service.js';
 import { CredentialStateService } from './credential-state.service.js';
 import { ExternalIdentitiesRepository } from './external-identities.repository.js';
 import { AccessGuard } from './guards/access.guard.js';
@@ -29,6 +30,8 @@ export class AuthModule {
     const strategies: Provider[] = [JwtStrategy, ApiKeyStrategy, ...(config.auth.oidc ? [OidcStrategy] : [])];
     return {
       module: AuthModule,
+      // Global so transports outside HTTP (the WebSocket gateway) can authenticate too.
+      global: true,
       imports: [PassportModule],
       controllers: [AuthController, ApiKeysController, AdminUsersController],
       providers: [
@@ -40,6 +43,7 @@ export class AuthModule {
         CredentialStateService,
         LoginThrottleService,
         AuthenticatorService,
+        BearerAuthService,
         AuthService,
         ApiKeysService,
         AdminUsersService,
@@ -48,7 +52,7 @@ export class AuthModule {
         { provide: APP_GUARD, useClass: AccessGuard },
         { provide: APP_GUARD, useClass: RateLimitGuard },
       ],
-      exports: [AuthService],
+      exports: [AuthService, BearerAuthService],
     };
   }
 }

@@ -44,6 +44,14 @@ export class AppConfig {
   };
   readonly encryptionKey: Buffer;
   readonly rateLimit: RateLimitConfig;
+  readonly generation: {
+    flushIntervalMs: number;
+    heartbeatIntervalMs: number;
+    staleAfterMs: number;
+    maxActive: number;
+    maxReplyChars: number;
+  };
+  readonly streaming: { heartbeatMs: number; maxBufferedBytes: number };
 
   constructor(env: NodeJS.ProcessEnv = process.env) {
     const e = validateEnvironment(env);
@@ -91,6 +99,14 @@ export class AppConfig {
       loginPerIp: e.RATE_LIMIT_LOGIN_PER_IP,
       registerPerIp: e.RATE_LIMIT_REGISTER_PER_IP,
     };
+    this.generation = {
+      flushIntervalMs: e.GENERATION_FLUSH_INTERVAL_MS,
+      heartbeatIntervalMs: e.GENERATION_HEARTBEAT_INTERVAL_MS,
+      staleAfterMs: e.GENERATION_STALE_AFTER_MS,
+      maxActive: e.GENERATION_MAX_ACTIVE,
+      maxReplyChars: e.GENERATION_MAX_REPLY_CHARS,
+    };
+    this.streaming = { heartbeatMs: e.STREAM_HEARTBEAT_MS, maxBufferedBytes: e.STREAM_MAX_BUFFERED_BYTES };
   }
 
   get embeddedDatabase(): boolean {

@@ -118,6 +118,27 @@ export class EnvironmentVariables {
 
   @Transform(toBool) @IsBoolean()
   SWAGGER_ENABLED = true;
+
+  @Transform(toInt) @IsInt() @Min(50) @Max(60_000)
+  GENERATION_FLUSH_INTERVAL_MS = 1000;
+
+  @Transform(toInt) @IsInt() @Min(100) @Max(600_000)
+  GENERATION_HEARTBEAT_INTERVAL_MS = 5000;
+
+  @Transform(toInt) @IsInt() @Min(300) @Max(3_600_000)
+  GENERATION_STALE_AFTER_MS = 30_000;
+
+  @Transform(toInt) @IsInt() @Min(1)
+  GENERATION_MAX_ACTIVE = 2000;
+
+  @Transform(toInt) @IsInt() @Min(1000)
+  GENERATION_MAX_REPLY_CHARS = 1_000_000;
+
+  @Transform(toInt) @IsInt() @Min(100) @Max(300_000)
+  STREAM_HEARTBEAT_MS = 15_000;
+
+  @Transform(toInt) @IsInt() @Min(16_384)
+  STREAM_MAX_BUFFERED_BYTES = 1_048_576;
 }
 
 export class ConfigError extends Error {

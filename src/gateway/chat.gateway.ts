@@ -1,0 +1,72 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import { Inject, Logger, type OnModuleDestroy } from '@nestjs/common';
+import { type OnGatewayConnection, type OnGatewayInit, WebSocketGateway } from '@nestjs/websockets';
+import type { WebSocket, WebSocketServer } from 'ws';
+import { BearerAuthService } from '../auth/bearer-auth.service.js';
+import { AppConfig } from '../config/app-config.js';
+import { MessageSendService } from '../messages/message-send.service.js';
+import { MessageTreeService } from '../messages/message-tree.service.js';
+import { SessionsService } from '../sessions/sessions.service.js';
+import { PubSub } from '../state/pub-sub.js';
+import { StreamBus } from '../streaming/stream-bus.js';
+import { type ConnectionDeps, WsConnection } from './ws-connection.js';
+
+export const WS_PATH = '/ws';
+const AUTH_TIMEOUT_MS = 10_000;
+const PING_INTERVAL_MS = 30_000;
+
+// WebSocket at /ws. Authenticate with ?access_token= or a first {"type":"auth","token"} frame;
+// then subscribe to sessions, send, stop and resume replies (frames in ws-connection.ts).
+@WebSocketGateway({ path: WS_PATH, maxPayload: 1_048_576, perMessageDeflate: false })
+export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnModuleDestroy {
+  private readonly logger = new Logger(ChatGateway.name);
+  private readonly connections = new Map<WebSocket, WsConnection>();
+  private readonly deps: ConnectionDeps;
+  private pinger?: NodeJS.Timeout;
+
+  constructor(
+    @Inject(AppConfig) config: AppConfig,
+    @Inject(BearerAuthService) bearer: BearerAuthService,
+    @Inject(SessionsService) sessions: SessionsService,
+    @Inject(MessageSendService) send: MessageSendService,
+    @Inject(MessageTreeService) tree: MessageTreeService,
+    @Inject(StreamBus) bus: StreamBus,
+    @Inject(PubSub) pubsub: PubSub,
+  ) {
+    this.deps = {
+      bearer,
+      sessions,
+      send,
+      tree,
+      bus,
+      pubsub,
+      logger: this.logger,
+      maxBufferedBytes: config.streaming.maxBufferedBytes,
+      authTimeoutMs: AUTH_TIMEOUT_MS,
+    };
+  }
+
+  // Pings find dead peers: a socket that did not answer the previous ping is terminated.
+  afterInit(_server: WebSocketServer): void {
+    this.pinger = setInterval(() => this.connections.forEach((c) => c.ping()), PING_INTERVAL_MS);
+    this.pinger.unref();
+  }
+
+  handleConnection(socket: WebSocket, request: IncomingMessage): void {
+    const connection = new WsConnection(randomUUID(), socket, this.deps);
+    this.connections.set(socket, connection);
+    socket.once('close', () => this.connections.delete(socket));
+    connection.start(tokenFromQuery(request.url));
+  }
+
+  onModuleDestroy(): void {
+    clearInterval(this.pinger);
+  }
+}
+
+function tokenFromQuery(url: string | undefined): string | undefined {
+  if (!url) return undefined;
+  const token = new URL(url, 'http://localhost').searchParams.get('access_token');
+  return token ?? undefined;
+}

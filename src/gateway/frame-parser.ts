@@ -1,0 +1,37 @@
+import { plainToInstance } from 'class-transformer';
+import { validateSync } from 'class-validator';
+import { CLIENT_FRAME_TYPES, type ClientFrameType, FRAME_CLASSES, type FrameEnvelope } from './frames.js';
+
+export class FrameError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly errors?: { field: string; message: string }[],
+  ) {
+    super(message);
+  }
+}
+
+// Parses and validates a client frame with the same rules as the HTTP API's DTOs.
+export function parseFrame(raw: string): FrameEnvelope {
+  let json: unknown;
+  try {
+    json = JSON.parse(raw);
+  } catch {
+    throw new FrameError('INVALID_FRAME', 'Frames are JSON objects');
+  }
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new FrameError('INVALID_FRAME', 'Frames are JSON objects');
+  const type = (json as { type?: unknown }).type;
+  if (typeof type !== 'string' || !(CLIENT_FRAME_TYPES as readonly string[]).includes(type)) {
+    throw new FrameError('UNKNOWN_FRAME', `type must be one of ${CLIENT_FRAME_TYPES.join(', ')}`);
+  }
+  const frame = plainToInstance(FRAME_CLASSES[type as ClientFrameType] as new () => FrameEnvelope, json);
+  const errors = validateSync(frame, { whitelist: true, forbidNonWhitelisted: true });
+  if (errors.length > 0) {
+    const fields = errors.flatMap((e) =>
+      Object.values(e.constraints ?? { nested: 'is not valid' }).map((message) => ({ field: e.property, message })),
+    );
+    throw new FrameError('VALIDATION_FAILED', 'The frame is not valid', fields);
+  }
+  return frame;
+}

@@ -1,0 +1,60 @@
+import { Type } from 'class-transformer';
+import { IsIn, IsInt, IsOptional, IsString, IsUUID, MaxLength, Min } from 'class-validator';
+import { SendMessageDto } from '../messages/dto/message.dto.js';
+
+export const CLIENT_FRAME_TYPES = ['auth', 'subscribe', 'unsubscribe', 'message.send', 'stop', 'resume', 'ping'] as const;
+export type ClientFrameType = (typeof CLIENT_FRAME_TYPES)[number];
+
+// Every client frame may carry an `id`, echoed on the answer or error it causes.
+export class FrameEnvelope {
+  @IsIn(CLIENT_FRAME_TYPES, { message: `type must be one of ${CLIENT_FRAME_TYPES.join(', ')}` })
+  type!: ClientFrameType;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  id?: string;
+}
+
+export class AuthFrame extends FrameEnvelope {
+  @IsString()
+  @MaxLength(4096)
+  token!: string;
+}
+
+export class SessionFrame extends FrameEnvelope {
+  @IsUUID()
+  sessionId!: string;
+}
+
+export class SendFrame extends SendMessageDto {
+  @IsIn(CLIENT_FRAME_TYPES) type!: ClientFrameType;
+  @IsOptional() @IsString() @MaxLength(100) id?: string;
+  @IsUUID() sessionId!: string;
+}
+
+export class StopFrame extends FrameEnvelope {
+  @IsUUID()
+  messageId!: string;
+}
+
+export class ResumeFrame extends FrameEnvelope {
+  @IsUUID()
+  messageId!: string;
+
+  // Events with seq >= fromSeq are replayed (1: from the start).
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  fromSeq = 1;
+}
+
+export const FRAME_CLASSES = {
+  auth: AuthFrame,
+  subscribe: SessionFrame,
+  unsubscribe: SessionFrame,
+  'message.send': SendFrame,
+  stop: StopFrame,
+  resume: ResumeFrame,
+  ping: FrameEnvelope,
+} satisfies Record<ClientFrameType, new () => FrameEnvelope>;

@@ -1,0 +1,237 @@
+import type { Logger } from '@nestjs/common';
+import { WebSocket } from 'ws';
+import type { BearerAuthService } from '../auth/bearer-auth.service.js';
+import type { Principal } from '../common/auth/principal.js';
+import { DomainError } from '../common/errors/domain-error.js';
+import { sessionChannel, userChannel } from '../messages/events.js';
+import type { MessageSendService } from '../messages/message-send.service.js';
+import type { MessageTreeService } from '../messages/message-tree.service.js';
+import type { SessionsService } from '../sessions/sessions.service.js';
+import type { PubSub, Unsubscribe } from '../state/pub-sub.js';
+import type { StreamBus, StreamFollower } from '../streaming/stream-bus.js';
+import { isFinalEvent } from '../streaming/stream-event.js';
+import { FrameError, parseFrame } from './frame-parser.js';
+import type { AuthFrame, FrameEnvelope, ResumeFrame, SendFrame, SessionFrame, StopFrame } from './frames.js';
+
+export interface ConnectionDeps {
+  bearer: BearerAuthService;
+  sessions: SessionsService;
+  send: MessageSendService;
+  tree: MessageTreeService;
+  bus: StreamBus;
+  pubsub: PubSub;
+  logger: Logger;
+  maxBufferedBytes: number;
+  authTimeoutMs: number;
+}
+
+export const CLOSE_UNAUTHORIZED = 4401;
+const CLOSE_TRY_AGAIN_LATER = 1013;
+const CLOSE_POLICY = 1008;
+const MAX_FOLLOWED_STREAMS = 64;
+const MAX_SESSIONS = 64;
+const FRAMES_PER_WINDOW = 120;
+const FRAME_WINDOW_MS = 10_000;
+
+// One client socket: authentication, session subscriptions, the reply streams it follows.
+// Maps are created on first use so an idle socket costs little.
+export class WsConnection {
+  alive = true;
+  private principal: Principal | null = null;
+  private token = '';
+  private timer?: NodeJS.Timeout;
+  private followers?: Map<string, StreamFollower>;
+  private sessions?: Map<string, Unsubscribe>;
+  private userEvents?: Unsubscribe;
+  private queue: Promise<void> = Promise.resolve();
+  private frames = 0;
+  private windowStart = 0;
+  private closed = false;
+
+  constructor(
+    readonly id: string,
+    private readonly socket: WebSocket,
+    private readonly deps: ConnectionDeps,
+  ) {
+    socket.on('message', (data, isBinary) => this.enqueue(data as Buffer, isBinary));
+    socket.on('pong', () => (this.alive = true));
+    socket.on('close', () => void this.dispose());
+  }
+
+  start(token: string | undefined): void {
+    if (token) this.enqueueTask(() => this.authenticate(token));
+    else this.timer = setTimeout(() => this.close(CLOSE_UNAUTHORIZED, 'Authentication required'), this.deps.authTimeoutMs);
+  }
+
+  ping(): void {
+    if (!this.alive) {
+      this.socket.terminate();
+      return;
+    }
+    this.alive = false;
+    this.socket.ping();
+  }
+
+  private enqueue(data: Buffer, isBinary: boolean): void {
+    const now = Date.now();
+    if (now - this.windowStart > FRAME_WINDOW_MS) {
+      this.windowStart = now;
+      this.frames = 0;
+    }
+    if (++this.frames > FRAMES_PER_WINDOW) return this.close(CLOSE_POLICY, 'Too many frames');
+    if (isBinary) return this.sendError(undefined, new FrameError('INVALID_FRAME', 'Frames are JSON text'));
+    this.enqueueTask(() => this.handle(data.toString('utf8')));
+  }
+
+  // Frames are handled one at a time, in order (a subscribe lands before the send after it).
+  private enqueueTask(task: () => Promise<void>): void {
+    this.queue = this.queue.then(task).catch((err: unknown) => this.deps.logger.error({ err }, 'WebSocket frame failed'));
+  }
+
+  private async handle(raw: string): Promise<void> {
+    let frame: FrameEnvelope;
+    try {
+      frame = parseFrame(raw);
+    } catch (err) {
+      return this.sendError(undefined, err);
+    }
+    if (frame.type === 'auth') return this.authenticate((frame as AuthFrame).token);
+    if (!this.principal) return this.close(CLOSE_UNAUTHORIZED, 'Authenticate first');
+    try {
+      switch (frame.type) {
+        case 'subscribe':
+          return await this.subscribe(frame as SessionFrame);
+        case 'unsubscribe':
+          return await this.unsubscribe((frame as SessionFrame).sessionId);
+        case 'message.send':
+          return await this.sendMessage(frame as SendFrame);
+        case 'stop':
+          return await this.stop(frame as StopFrame);
+        case 'resume':
+          return await this.resume(frame as ResumeFrame);
+        case 'ping':
+          return this.write({ type: 'pong', id: frame.id });
+      }
+    } catch (err) {
+      this.sendError(frame.id, err);
+    }
+  }
+
+  private async authenticate(token: string): Promise<void> {
+    if (this.principal) return;
+    clearTimeout(this.timer);
+    const principal = await this.deps.bearer.authenticate(token);
+    if (!principal) return this.close(CLOSE_UNAUTHORIZED, 'Invalid or expired credentials');
+    this.principal = principal;
+    this.token = token;
+    if (principal.tokenExpiresAt) {
+      const ms = principal.tokenExpiresAt * 1000 - Date.now();
+      this.timer = setTimeout(() => this.close(CLOSE_UNAUTHORIZED, 'Token expired'), Math.max(0, ms));
+    }
+    this.userEvents = await this.deps.pubsub.subscribe(userChannel(principal.userId), (message) => this.write(JSON.parse(message)));
+    this.write({ type: 'ready', userId: principal.userId });
+  }
+
+  private async subscribe(frame: SessionFrame): Promise<void> {
+    const userId = this.principal!.userId;
+    await this.deps.sessions.requireOwned(userId, frame.sessionId);
+    this.sessions ??= new Map();
+    if (this.sessions.has(frame.sessionId)) return this.write({ type: 'subscribed', id: frame.id, sessionId: frame.sessionId });
+    if (this.sessions.size >= MAX_SESSIONS) throw new FrameError('TOO_MANY_SUBSCRIPTIONS', `At most ${MAX_SESSIONS} sessions per connection`);
+    const unsubscribe = await this.deps.pubsub.subscribe(sessionChannel(frame.sessionId), (message) => {
+      const event = JSON.parse(message) as { type: string; origin?: string; assistantMessage: { id: string } };
+      if (event.type !== 'message.created' || event.origin === this.id) return;
+      const { origin: _origin, ...frameBody } = event;
+      this.write(frameBody);
+      void this.follow(event.assistantMessage.id, 0);
+    });
+    this.sessions.set(frame.sessionId, unsubscribe);
+    this.write({ type: 'subscribed', id: frame.id, sessionId: frame.sessionId });
+    // Replies already generating in the session are followed from their start.
+    for (const messageId of await this.deps.tree.streamingIds(frame.sessionId)) await this.follow(messageId, 0);
+  }
+
+  private async unsubscribe(sessionId: string): Promise<void> {
+    const unsubscribe = this.sessions?.get(sessionId);
+    this.sessions?.delete(sessionId);
+    await unsubscribe?.();
+  }
+
+  private async sendMessage(frame: SendFrame): Promise<void> {
+    await this.requireWrite();
+    const { type: _type, id, sessionId, ...body } = frame;
+    const exchange = await this.deps.send.send(this.principal!.userId, sessionId, body, undefined, this.id);
+    this.write({ type: 'message.created', id, ...exchange });
+    await this.follow(exchange.assistantMessage.id, 0);
+  }
+
+  private async stop(frame: StopFrame): Promise<void> {
+    await this.requireWrite();
+    const userId = this.principal!.userId;
+    await this.deps.tree.stop(userId, frame.messageId);
+    // Followers get the final event from the stream; others get it here.
+    if (!this.followers?.has(frame.messageId)) {
+      this.writeEvent(await this.deps.tree.finalEventFor(await this.deps.tree.requireMessage(userId, frame.messageId)));
+    }
+  }
+
+  private async resume(frame: ResumeFrame): Promise<void> {
+    const message = await this.deps.tree.requireMessage(this.principal!.userId, frame.messageId);
+    if (message.status !== 'streaming') return this.writeEvent(await this.deps.tree.finalEventFor(message));
+    await this.follow(message.id, frame.fromSeq - 1);
+  }
+
+  private async follow(messageId: string, afterSeq: number): Promise<void> {
+    this.followers ??= new Map();
+    this.followers.get(messageId)?.close();
+    if (this.followers.size >= MAX_FOLLOWED_STREAMS) throw new FrameError('TOO_MANY_STREAMS', 'Too many streams followed at once');
+    const followers = this.followers;
+    const follower = await this.deps.bus.follow(messageId, afterSeq, (e) => {
+      this.writeEvent(e);
+      if (isFinalEvent(e)) followers.delete(messageId);
+    });
+    if (this.closed) follower.close();
+    else followers.set(messageId, follower);
+  }
+
+  // Write frames need a live credential with the write scope, checked again on each frame.
+  private async requireWrite(): Promise<void> {
+    const principal = await this.deps.bearer.authenticate(this.token);
+    if (!principal) return this.close(CLOSE_UNAUTHORIZED, 'Credentials revoked');
+    if (principal.scopes && !principal.scopes.includes('write')) {
+      throw new FrameError('FORBIDDEN', 'This API key lacks the "write" scope');
+    }
+  }
+
+  private writeEvent(e: { event: string; data: Record<string, unknown>; seq: number }): void {
+    this.write({ type: e.event, ...e.data, seq: e.seq });
+  }
+
+  private write(frame: unknown): void {
+    if (this.closed || this.socket.readyState !== WebSocket.OPEN) return;
+    // A client this far behind is cut off; it reconnects and resumes from its last seq.
+    if (this.socket.bufferedAmount > this.deps.maxBufferedBytes) return this.close(CLOSE_TRY_AGAIN_LATER, 'Slow consumer');
+    this.socket.send(JSON.stringify(frame));
+  }
+
+  private sendError(id: string | undefined, err: unknown): void {
+    if (err instanceof FrameError) return this.write({ type: 'error', id, code: err.code, message: err.message, errors: err.errors });
+    if (err instanceof DomainError) return this.write({ type: 'error', id, code: err.code, status: err.status, message: err.message });
+    this.deps.logger.error({ err }, 'WebSocket frame failed');
+    this.write({ type: 'error', id, code: 'INTERNAL', status: 500, message: 'Something went wrong' });
+  }
+
+  private close(code: number, reason: string): void {
+    if (this.socket.readyState === WebSocket.OPEN || this.socket.readyState === WebSocket.CONNECTING) this.socket.close(code, reason);
+    void this.dispose();
+  }
+
+  private async dispose(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    clearTimeout(this.timer);
+    this.followers?.forEach((f) => f.close());
+    const unsubscribes = [...(this.sessions?.values() ?? []), ...(this.userEvents ? [this.userEvents] : [])];
+    await Promise.allSettled(unsubscribes.map((u) => u()));
+  }
+}

@@ -1,0 +1,14 @@
+// Pub/sub channels of chat events, shared by the engine and the WebSocket gateway.
+
+// Lifecycle of a session's messages (message.created), for every subscriber of the session.
+export function sessionChannel(sessionId: string): string {
+  return `session:${sessionId}`;
+}
+
+// Events for one user's connections (session.updated, ...).
+export function userChannel(userId: string): string {
+  return `user:${userId}`;
+}
+
+// Stop requests, heard by every instance; the one generating the message acts.
+export const STOP_CHANNEL = 'generation:stop';

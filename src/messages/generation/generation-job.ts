@@ -1,0 +1,18 @@
+import type { ChatTurnMessage } from '../../providers/provider.types.js';
+
+// Everything a reply needs to generate, fixed when the request is accepted.
+export interface GenerationJob {
+  userId: string;
+  sessionId: string;
+  messageId: string;
+  provider: string;
+  model: string;
+  system?: string;
+  messages: ChatTurnMessage[];
+  temperature?: number;
+  maxTokens?: number;
+  // The session's first exchange: a title is generated when it completes.
+  titleAfter: boolean;
+}
+
+export type AbortReason = 'stop' | 'shutdown' | 'gone' | 'limit';

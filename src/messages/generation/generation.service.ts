@@ -1,0 +1,162 @@
+import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { AppConfig } from '../../config/app-config.js';
+import { AppError, CommonErrorCode, retryAfter } from '../../common/errors/domain-error.js';
+import { ProvidersService } from '../../providers/providers.service.js';
+import { PubSub, type Unsubscribe } from '../../state/pub-sub.js';
+import { StreamBus } from '../../streaming/stream-bus.js';
+import { isFinalEvent } from '../../streaming/stream-event.js';
+import { MessageResponseDto } from '../dto/message.dto.js';
+import type { Message, MessageError, MessageStatus } from '../entities/message.entity.js';
+import { STOP_CHANNEL } from '../events.js';
+import { MessagesRepository } from '../messages.repository.js';
+import { finalEvent } from './final-event.js';
+import type { GenerationJob } from './generation-job.js';
+import { GenerationRun, INTERRUPTED_ERROR } from './generation-run.js';
+import { ReplyAccumulator } from './reply-accumulator.js';
+import { TitleService } from './title.service.js';
+
+const SWEEP_BATCH = 100;
+const SHUTDOWN_GRACE_MS = 5_000;
+
+// Runs replies detached from any request, one GenerationRun each, and keeps the promise that
+// nothing stays `streaming` forever: heartbeats for local runs, a sweep for dead instances' ones.
+@Injectable()
+export class GenerationService implements OnModuleInit, OnModuleDestroy {
+  private readonly logger = new Logger(GenerationService.name);
+  private readonly runs = new Map<string, { run: GenerationRun; done: Promise<void> }>();
+  private timers: NodeJS.Timeout[] = [];
+  private unsubscribeStop?: Unsubscribe;
+
+  constructor(
+    @Inject(AppConfig) private readonly config: AppConfig,
+    @Inject(ProvidersService) private readonly providers: ProvidersService,
+    @Inject(MessagesRepository) private readonly messages: MessagesRepository,
+    @Inject(StreamBus) private readonly bus: StreamBus,
+    @Inject(PubSub) private readonly pubsub: PubSub,
+    @Inject(TitleService) private readonly titles: TitleService,
+  ) {}
+
+  async onModuleInit(): Promise<void> {
+    this.unsubscribeStop = await this.pubsub.subscribe(STOP_CHANNEL, (id) => this.runs.get(id)?.run.abort('stop'));
+    const { heartbeatIntervalMs, staleAfterMs } = this.config.generation;
+    // Embedded mode has one process per data dir: whatever is still streaming at boot died with
+    // the previous process. With a shared database, only replies whose heartbeat stopped.
+    await this.sweep(this.config.embeddedDatabase ? 0 : staleAfterMs);
+    this.timers = [
+      setInterval(() => void this.beat(), heartbeatIntervalMs),
+      setInterval(() => void this.sweep(staleAfterMs), heartbeatIntervalMs),
+    ];
+    for (const t of this.timers) t.unref();
+  }
+
+  // Local runs end as `interrupted` before the database closes; clients see the final event.
+  async onModuleDestroy(): Promise<void> {
+    this.timers.forEach(clearInterval);
+    await this.unsubscribeStop?.();
+    const pending = [...this.runs.values()];
+    for (const { run } of pending) run.abort('shutdown');
+    await Promise.race([
+      Promise.allSettled(pending.map((p) => p.done)),
+      new Promise((r) => setTimeout(r, SHUTDOWN_GRACE_MS).unref()),
+    ]);
+  }
+
+  assertCapacity(): void {
+    if (this.runs.size >= this.config.generation.maxActive) {
+      throw new AppError(CommonErrorCode.Unavailable, 'This server is generating too many replies; retry shortly', retryAfter(2));
+    }
+  }
+
+  start(job: GenerationJob): void {
+    const run = new GenerationRun(job, {
+      providers: this.providers,
+      messages: this.messages,
+      bus: this.bus,
+      logger: this.logger,
+      flushIntervalMs: this.config.generation.flushIntervalMs,
+      maxReplyChars: this.config.generation.maxReplyChars,
+    });
+    const done = run
+      .execute()
+      .then((message) => {
+        if (message?.status === 'completed' && job.titleAfter) return this.titles.generate(job, message.content);
+      })
+      .catch((err: unknown) => this.logger.error({ err, messageId: job.messageId }, 'Generation crashed'))
+      .finally(() => this.runs.delete(job.messageId));
+    this.runs.set(job.messageId, { run, done });
+  }
+
+  // Asks whichever instance runs the reply to stop it; true when it ended within the wait. A reply
+  // nobody answers for (its instance is gone) is then ended here.
+  async stop(message: Message, waitMs = 3_000): Promise<void> {
+    const ended = this.waitForEnd(message, waitMs);
+    const local = this.runs.get(message.id);
+    if (local) local.run.abort('stop');
+    else await this.pubsub.publish(STOP_CHANNEL, message.id);
+    if (!(await ended)) await this.forceFinish(message, 'cancelled', null);
+  }
+
+  // Resolves true when the reply's final event appears on the bus within the wait.
+  private async waitForEnd(message: Message, waitMs: number): Promise<boolean> {
+    return new Promise<boolean>((resolve) => {
+      const timer = setTimeout(() => {
+        follower.then((f) => f.close()).catch(() => undefined);
+        resolve(false);
+      }, waitMs);
+      const follower = this.bus.follow(message.id, message.lastSeq, (e) => {
+        if (!isFinalEvent(e)) return;
+        clearTimeout(timer);
+        resolve(true);
+      });
+      follower.catch(() => {
+        clearTimeout(timer);
+        resolve(false);
+      });
+    });
+  }
+
+  // Ends a reply from outside its run: the saved partial plus whatever reached the bus since.
+  async forceFinish(message: Message, status: Exclude<MessageStatus, 'streaming'>, error: MessageError | null): Promise<void> {
+    const tail = await this.bus.range(message.id, message.lastSeq).catch(() => []);
+    if (tail.some(isFinalEvent)) return;
+    const reply = ReplyAccumulator.from(message.contentParts);
+    for (const e of tail) reply.applyEvent(e);
+    const seq = (tail[tail.length - 1]?.seq ?? message.lastSeq) + 1;
+    const finished = await this.messages.finish(message.id, {
+      status,
+      contentParts: reply.parts(),
+      content: reply.text,
+      provider: message.provider,
+      model: message.model,
+      inputTokens: null,
+      outputTokens: null,
+      reasoningTokens: null,
+      timeToFirstTokenMs: null,
+      finishReason: status,
+      error,
+      lastSeq: seq,
+    });
+    if (!finished) return;
+    const siblings = await this.messages.childrenOf(finished.sessionId, [finished.parentId]);
+    await this.bus.append(finished.id, [finalEvent(MessageResponseDto.from(finished, siblings.get(finished.parentId) ?? []), seq)]);
+  }
+
+  private async beat(): Promise<void> {
+    try {
+      await this.messages.heartbeat([...this.runs.keys()]);
+    } catch (err) {
+      this.logger.warn({ err }, 'Heartbeat failed');
+    }
+  }
+
+  private async sweep(staleMs: number): Promise<void> {
+    try {
+      for (const message of await this.messages.findStale(staleMs, SWEEP_BATCH)) {
+        if (this.runs.has(message.id)) continue;
+        await this.forceFinish(message, 'interrupted', INTERRUPTED_ERROR);
+      }
+    } catch (err) {
+      this.logger.warn({ err }, 'Sweep for interrupted replies failed');
+    }
+  }
+}

@@ -1,0 +1,214 @@
+import { createHash } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { AppError } from '../common/errors/domain-error.js';
+import { newId } from '../common/ids.js';
+import type { ContentPart } from '../providers/provider.types.js';
+import { ProvidersService } from '../providers/providers.service.js';
+import type { ChatSession } from '../sessions/entities/chat-session.entity.js';
+import { SessionsService } from '../sessions/sessions.service.js';
+import { PubSub } from '../state/pub-sub.js';
+import { textOf, toUserParts } from './content-parts.js';
+import type { EditMessageDto, SendMessageDto } from './dto/message.dto.js';
+import { MessageResponseDto } from './dto/message.dto.js';
+import type { Message } from './entities/message.entity.js';
+import { sessionChannel } from './events.js';
+import { buildContext, PromptTooLongError } from './generation/context-builder.js';
+import { GenerationService } from './generation/generation.service.js';
+import { IdempotencyRepository } from './idempotency.repository.js';
+import { MessagesError, MessagesErrorCode } from './messages.errors.js';
+import { MessagesRepository, type NewMessage } from './messages.repository.js';
+
+// How far up the branch context is read at most, whatever the session's setting.
+const MAX_HISTORY = 1_000;
+
+export interface Exchange {
+  userMessage?: MessageResponseDto;
+  assistantMessage: MessageResponseDto;
+}
+
+interface ReplyPlan {
+  session: ChatSession;
+  // The user message to write first (send, edit); absent when regenerating under an existing one.
+  userParts?: ContentPart[];
+  parentId: string | null;
+  history: Message[];
+  idempotency?: { key: string; hash: string };
+  origin?: string;
+}
+
+// The writes that start a reply: send, edit (a new user sibling) and regenerate (a new reply).
+@Injectable()
+export class MessageSendService {
+  constructor(
+    @Inject(DataSource) private readonly dataSource: DataSource,
+    @Inject(SessionsService) private readonly sessions: SessionsService,
+    @Inject(ProvidersService) private readonly providers: ProvidersService,
+    @Inject(MessagesRepository) private readonly messages: MessagesRepository,
+    @Inject(IdempotencyRepository) private readonly idempotency: IdempotencyRepository,
+    @Inject(GenerationService) private readonly generation: GenerationService,
+    @Inject(PubSub) private readonly pubsub: PubSub,
+  ) {}
+
+  // `origin` tags the session event with the sending connection, so it is not echoed back to it.
+  async send(userId: string, sessionId: string, input: SendMessageDto, idempotencyKey?: string, origin?: string): Promise<Exchange> {
+    const session = await this.sessions.requireOwned(userId, sessionId);
+    const userParts = toUserParts(input);
+    const parentId = input.parentId === undefined ? session.currentLeafId : input.parentId;
+    const history = parentId ? await this.branchOf(userId, session, parentId) : [];
+    const hash = requestHash(['send', sessionId, parentId, userParts]);
+    return this.reply(userId, {
+      session,
+      userParts,
+      parentId,
+      history,
+      idempotency: idempotencyKey ? { key: idempotencyKey, hash } : undefined,
+      origin,
+    });
+  }
+
+  async edit(userId: string, messageId: string, input: EditMessageDto, idempotencyKey?: string): Promise<Exchange> {
+    const target = await this.requireMessage(userId, messageId);
+    if (target.role !== 'user') {
+      throw new MessagesError(MessagesErrorCode.NotEditable, 'Only user messages can be edited; regenerate a reply instead');
+    }
+    const session = await this.sessions.requireOwned(userId, target.sessionId);
+    const userParts = toUserParts(input);
+    const history = target.parentId ? await this.branchOf(userId, session, target.parentId) : [];
+    const hash = requestHash(['edit', messageId, userParts]);
+    return this.reply(userId, {
+      session,
+      userParts,
+      parentId: target.parentId,
+      history,
+      idempotency: idempotencyKey ? { key: idempotencyKey, hash } : undefined,
+    });
+  }
+
+  async regenerate(userId: string, messageId: string, idempotencyKey?: string): Promise<Exchange> {
+    const target = await this.requireMessage(userId, messageId);
+    // Regenerating a reply makes a sibling of it; regenerating a user message answers it anew.
+    const parentId = target.role === 'assistant' ? target.parentId : target.id;
+    if (!parentId) throw new MessagesError(MessagesErrorCode.NothingToRegenerate, 'This reply has no message to answer');
+    const session = await this.sessions.requireOwned(userId, target.sessionId);
+    const history = await this.branchOf(userId, session, parentId);
+    if (history[history.length - 1]?.role !== 'user') {
+      throw new MessagesError(MessagesErrorCode.NothingToRegenerate, 'Only a reply to a user message can be regenerated');
+    }
+    const hash = requestHash(['regenerate', messageId]);
+    return this.reply(userId, { session, parentId, history, idempotency: idempotencyKey ? { key: idempotencyKey, hash } : undefined });
+  }
+
+  private async reply(userId: string, plan: ReplyPlan): Promise<Exchange> {
+    const { session } = plan;
+    const info = this.providers.modelInfo(session.provider, session.model);
+    const maxTokens = session.maxTokens ?? undefined;
+    const userMessageId = plan.userParts ? newId() : undefined;
+    const assistantId = newId();
+    const turn = plan.userParts ? [{ role: 'user' as const, status: 'completed', contentParts: plan.userParts }] : [];
+    let context;
+    try {
+      context = buildContext([...plan.history, ...turn], session.systemPrompt ?? undefined, {
+        contextMessages: session.contextMessages,
+        contextWindow: info.contextWindow,
+        maxOutputTokens: Math.min(maxTokens ?? 4_096, info.contextWindow / 2),
+        vision: info.vision,
+      });
+    } catch (err) {
+      if (err instanceof PromptTooLongError) {
+        throw new MessagesError(MessagesErrorCode.PromptTooLong, `The message is too long for ${session.model}'s context window`);
+      }
+      throw err;
+    }
+    this.generation.assertCapacity();
+
+    const rows: NewMessage[] = [];
+    if (plan.userParts) {
+      rows.push({
+        id: userMessageId!,
+        sessionId: session.id,
+        parentId: plan.parentId,
+        role: 'user',
+        status: 'completed',
+        contentParts: plan.userParts,
+        content: textOf(plan.userParts),
+        provider: null,
+        model: null,
+      });
+    }
+    rows.push({
+      id: assistantId,
+      sessionId: session.id,
+      parentId: userMessageId ?? plan.parentId,
+      role: 'assistant',
+      status: 'streaming',
+      contentParts: [],
+      content: '',
+      provider: session.provider,
+      model: session.model,
+    });
+
+    const replay = await this.dataSource.transaction(async (manager) => {
+      if (plan.idempotency) {
+        const ids = { userMessageId: userMessageId ?? null, assistantMessageId: assistantId };
+        const claim = await this.idempotency.claim(manager, userId, plan.idempotency.key, plan.idempotency.hash, ids);
+        if (!claim.claimed) return claim;
+      }
+      await this.messages.insert(rows, manager);
+      await this.sessions.recordActivity(session.id, assistantId, manager);
+      return null;
+    });
+    if (replay) {
+      if (replay.requestHash !== plan.idempotency!.hash) {
+        throw new MessagesError(MessagesErrorCode.IdempotencyKeyReused, 'This Idempotency-Key was used for a different request');
+      }
+      return this.load(userId, replay.response.userMessageId, replay.response.assistantMessageId);
+    }
+
+    const exchange = await this.load(userId, userMessageId ?? null, assistantId);
+    await this.pubsub.publish(sessionChannel(session.id), JSON.stringify({ type: 'message.created', origin: plan.origin, ...exchange }));
+    this.generation.start({
+      userId,
+      sessionId: session.id,
+      messageId: assistantId,
+      provider: session.provider,
+      model: session.model,
+      system: session.systemPrompt ?? undefined,
+      messages: context,
+      temperature: session.temperature ?? undefined,
+      maxTokens,
+      titleAfter: session.title === null && plan.history.length === 0,
+    });
+    return exchange;
+  }
+
+  private async load(userId: string, userMessageId: string | null, assistantId: string): Promise<Exchange> {
+    const assistant = await this.requireMessage(userId, assistantId);
+    const user = userMessageId ? await this.requireMessage(userId, userMessageId) : undefined;
+    const parents = [assistant.parentId, ...(user ? [user.parentId] : [])];
+    const children = await this.messages.childrenOf(assistant.sessionId, parents);
+    return {
+      ...(user ? { userMessage: MessageResponseDto.from(user, children.get(user.parentId) ?? [user.id]) } : {}),
+      assistantMessage: MessageResponseDto.from(assistant, children.get(assistant.parentId) ?? [assistant.id]),
+    };
+  }
+
+  private async branchOf(userId: string, session: ChatSession, messageId: string): Promise<Message[]> {
+    const parent = await this.requireMessage(userId, messageId);
+    if (parent.sessionId !== session.id) throw AppError.notFound('Message');
+    if (parent.status === 'streaming') {
+      throw new MessagesError(MessagesErrorCode.ReplyInProgress, 'That reply is still generating; wait for it or stop it first');
+    }
+    return this.messages.branchTo(messageId, Math.min(MAX_HISTORY, (session.contextMessages ?? MAX_HISTORY) + 1));
+  }
+
+  private async requireMessage(userId: string, id: string): Promise<Message> {
+    const message = await this.messages.findForUser(userId, id);
+    if (!message) throw AppError.notFound('Message');
+    return message;
+  }
+}
+
+function requestHash(parts: unknown[]): string {
+  return createHash('sha256').update(JSON.stringify(parts)).digest('hex');
+}

@@ -1,0 +1,27 @@
+import { DomainError } from '../common/errors/domain-error.js';
+
+export enum MessagesErrorCode {
+  ReplyInProgress = 'REPLY_IN_PROGRESS',
+  NotEditable = 'MESSAGE_NOT_EDITABLE',
+  NothingToRegenerate = 'NOTHING_TO_REGENERATE',
+  PromptTooLong = 'PROMPT_TOO_LONG',
+  IdempotencyKeyReused = 'IDEMPOTENCY_KEY_REUSED',
+  UploadsUnavailable = 'UPLOADS_UNAVAILABLE',
+  InvalidContent = 'INVALID_CONTENT',
+}
+
+const STATUS: Record<MessagesErrorCode, number> = {
+  [MessagesErrorCode.ReplyInProgress]: 409,
+  [MessagesErrorCode.NotEditable]: 409,
+  [MessagesErrorCode.NothingToRegenerate]: 409,
+  [MessagesErrorCode.PromptTooLong]: 400,
+  [MessagesErrorCode.IdempotencyKeyReused]: 422,
+  [MessagesErrorCode.UploadsUnavailable]: 400,
+  [MessagesErrorCode.InvalidContent]: 400,
+};
+
+export class MessagesError extends DomainError {
+  constructor(code: MessagesErrorCode, message: string) {
+    super(code, STATUS[code], message);
+  }
+}

@@ -1,0 +1,28 @@
+import { Module } from '@nestjs/common';
+import { ProvidersModule } from '../providers/providers.module.js';
+import { SessionsModule } from '../sessions/sessions.module.js';
+import { GenerationService } from './generation/generation.service.js';
+import { TitleService } from './generation/title.service.js';
+import { IdempotencyRepository } from './idempotency.repository.js';
+import { MessageSendService } from './message-send.service.js';
+import { MessageStreamController } from './message-stream.controller.js';
+import { MessageTreeService } from './message-tree.service.js';
+import { MessagesController } from './messages.controller.js';
+import { MessagesRepository } from './messages.repository.js';
+import { MessageSseService } from './sse/message-sse.service.js';
+
+@Module({
+  imports: [SessionsModule, ProvidersModule],
+  controllers: [MessagesController, MessageStreamController],
+  providers: [
+    MessagesRepository,
+    IdempotencyRepository,
+    GenerationService,
+    TitleService,
+    MessageSendService,
+    MessageTreeService,
+    MessageSseService,
+  ],
+  exports: [MessageSendService, MessageTreeService, GenerationService],
+})
+export class MessagesModule {}

@@ -1,0 +1,257 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { DataSource, type EntityManager } from 'typeorm';
+import type { ContentPart } from '../providers/provider.types.js';
+import { Message, type MessageError, type MessageStatus } from './entities/message.entity.js';
+
+export type NewMessage = Pick<
+  Message,
+  'id' | 'sessionId' | 'parentId' | 'role' | 'status' | 'contentParts' | 'content' | 'provider' | 'model'
+>;
+
+export interface FinalState {
+  status: Exclude<MessageStatus, 'streaming'>;
+  contentParts: ContentPart[];
+  content: string;
+  provider: string | null;
+  model: string | null;
+  inputTokens: number | null;
+  outputTokens: number | null;
+  reasoningTokens: number | null;
+  timeToFirstTokenMs: number | null;
+  finishReason: string | null;
+  error: MessageError | null;
+  lastSeq: number;
+}
+
+const COLUMNS = `id, session_id, parent_id, role, status, content_parts, content, provider, model, input_tokens,
+  output_tokens, reasoning_tokens, time_to_first_token_ms, finish_reason, error, last_seq, heartbeat_at, created_at, updated_at`;
+
+// Every query of the message tree. Lookups by id are scoped to the owner through the session.
+@Injectable()
+export class MessagesRepository {
+  constructor(@Inject(DataSource) private readonly dataSource: DataSource) {}
+
+  private m(manager?: EntityManager): EntityManager {
+    return manager ?? this.dataSource.manager;
+  }
+
+  async insert(messages: NewMessage[], manager: EntityManager): Promise<Message[]> {
+    const inserted: Message[] = [];
+    for (const m of messages) {
+      const rows: MessageRow[] = await manager.query(
+        `INSERT INTO messages (id, session_id, parent_id, role, status, content_parts, content, provider, model, heartbeat_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, CASE WHEN $5 = 'streaming' THEN now() END) RETURNING ${COLUMNS}`,
+        [m.id, m.sessionId, m.parentId, m.role, m.status, JSON.stringify(m.contentParts), m.content, m.provider, m.model],
+      );
+      inserted.push(toMessage(rows[0]!));
+    }
+    return inserted;
+  }
+
+  async findForUser(userId: string, id: string, manager?: EntityManager): Promise<Message | null> {
+    const rows: MessageRow[] = await this.m(manager).query(
+      `SELECT ${prefixed('m')} FROM messages m JOIN chat_sessions s ON s.id = m.session_id
+        WHERE m.id = $1 AND s.user_id = $2`,
+      [id, userId],
+    );
+    return rows[0] ? toMessage(rows[0]) : null;
+  }
+
+  async findById(id: string): Promise<Message | null> {
+    const rows: MessageRow[] = await this.dataSource.query(`SELECT ${COLUMNS} FROM messages WHERE id = $1`, [id]);
+    return rows[0] ? toMessage(rows[0]) : null;
+  }
+
+  // The path from the root to `leafId`, at most `limit` messages (the ones nearest the leaf).
+  async branchTo(leafId: string, limit: number, manager?: EntityManager): Promise<Message[]> {
+    const rows: MessageRow[] = await this.m(manager).query(
+      `WITH RECURSIVE chain AS (
+         SELECT ${COLUMNS}, 1 AS depth FROM messages WHERE id = $1
+         UNION ALL
+         SELECT ${prefixed('p')}, c.depth + 1 FROM messages p JOIN chain c ON p.id = c.parent_id WHERE c.depth < $2
+       )
+       SELECT * FROM chain ORDER BY depth DESC`,
+      [leafId, limit],
+    );
+    return rows.map(toMessage);
+  }
+
+  // Children of each given parent (null: the session's roots), oldest first.
+  async childrenOf(sessionId: string, parentIds: (string | null)[]): Promise<Map<string | null, string[]>> {
+    const ids = parentIds.filter((p): p is string => p !== null);
+    const rows: { id: string; parent_id: string | null }[] = await this.dataSource.query(
+      `SELECT id, parent_id FROM messages
+        WHERE session_id = $1 AND (parent_id = ANY($2::uuid[]) OR ($3 AND parent_id IS NULL))
+        ORDER BY created_at, id`,
+      [sessionId, ids, parentIds.includes(null)],
+    );
+    const children = new Map<string | null, string[]>();
+    for (const row of rows) {
+      const list = children.get(row.parent_id) ?? [];
+      list.push(row.id);
+      children.set(row.parent_id, list);
+    }
+    return children;
+  }
+
+  // The most recent leaf among the message and its descendants (or the session's newest leaf).
+  async newestLeafUnder(sessionId: string, messageId: string | null, manager?: EntityManager): Promise<string | null> {
+    const rows: { id: string }[] = await this.m(manager).query(
+      `WITH RECURSIVE sub AS (
+         SELECT id, created_at FROM messages WHERE session_id = $1 AND ($2::uuid IS NULL OR id = $2)
+         UNION
+         SELECT c.id, c.created_at FROM messages c JOIN sub ON c.parent_id = sub.id
+       )
+       SELECT s.id FROM sub s WHERE NOT EXISTS (SELECT 1 FROM messages c WHERE c.parent_id = s.id)
+       ORDER BY s.created_at DESC, s.id DESC LIMIT 1`,
+      [sessionId, messageId],
+    );
+    return rows[0]?.id ?? null;
+  }
+
+  async isInSubtree(rootId: string, candidateId: string, manager?: EntityManager): Promise<boolean> {
+    const rows: unknown[] = await this.m(manager).query(
+      `WITH RECURSIVE sub AS (
+         SELECT id FROM messages WHERE id = $1
+         UNION ALL
+         SELECT c.id FROM messages c JOIN sub ON c.parent_id = sub.id
+       )
+       SELECT 1 FROM sub WHERE id = $2`,
+      [rootId, candidateId],
+    );
+    return rows.length > 0;
+  }
+
+  // Streaming replies in the subtree, so they can be stopped before it goes.
+  async streamingInSubtree(rootId: string, manager?: EntityManager): Promise<string[]> {
+    const rows: { id: string }[] = await this.m(manager).query(
+      `WITH RECURSIVE sub AS (
+         SELECT id, status FROM messages WHERE id = $1
+         UNION ALL
+         SELECT c.id, c.status FROM messages c JOIN sub ON c.parent_id = sub.id
+       )
+       SELECT id FROM sub WHERE status = 'streaming'`,
+      [rootId],
+    );
+    return rows.map((r) => r.id);
+  }
+
+  async streamingInSession(sessionId: string): Promise<string[]> {
+    const rows: { id: string }[] = await this.dataSource.query(
+      `SELECT id FROM messages WHERE session_id = $1 AND status = 'streaming' ORDER BY created_at`,
+      [sessionId],
+    );
+    return rows.map((r) => r.id);
+  }
+
+  async delete(id: string, manager: EntityManager): Promise<void> {
+    await manager.query(`DELETE FROM messages WHERE id = $1`, [id]);
+  }
+
+  // Partial content of a reply in progress; false when it is no longer streaming (or gone).
+  async savePartial(id: string, contentParts: ContentPart[], content: string, lastSeq: number): Promise<boolean> {
+    const rows: unknown[] = await this.dataSource.query(
+      `UPDATE messages SET content_parts = $2, content = $3, last_seq = $4, heartbeat_at = now(), updated_at = now()
+        WHERE id = $1 AND status = 'streaming' RETURNING id`,
+      [id, JSON.stringify(contentParts), content, lastSeq],
+    );
+    return rows.length > 0;
+  }
+
+  // Ends a reply exactly once: only a message still streaming changes; null otherwise.
+  async finish(id: string, s: FinalState): Promise<Message | null> {
+    const rows: MessageRow[] = await this.dataSource.query(
+      `UPDATE messages SET status = $2, content_parts = $3, content = $4, provider = $5, model = $6, input_tokens = $7,
+              output_tokens = $8, reasoning_tokens = $9, time_to_first_token_ms = $10, finish_reason = $11, error = $12,
+              last_seq = $13, heartbeat_at = NULL, updated_at = now()
+        WHERE id = $1 AND status = 'streaming' RETURNING ${COLUMNS}`,
+      [
+        id,
+        s.status,
+        JSON.stringify(s.contentParts),
+        s.content,
+        s.provider,
+        s.model,
+        s.inputTokens,
+        s.outputTokens,
+        s.reasoningTokens,
+        s.timeToFirstTokenMs,
+        s.finishReason,
+        s.error === null ? null : JSON.stringify(s.error),
+        s.lastSeq,
+      ],
+    );
+    return rows[0] ? toMessage(rows[0]) : null;
+  }
+
+  async heartbeat(ids: string[]): Promise<void> {
+    if (ids.length === 0) return;
+    await this.dataSource.query(
+      `UPDATE messages SET heartbeat_at = now() WHERE id = ANY($1::uuid[]) AND status = 'streaming'`,
+      [ids],
+    );
+  }
+
+  // Replies still marked streaming whose instance stopped beating (all of them when staleMs is 0).
+  async findStale(staleMs: number, limit: number): Promise<Message[]> {
+    const rows: MessageRow[] = await this.dataSource.query(
+      `SELECT ${COLUMNS} FROM messages
+        WHERE status = 'streaming' AND heartbeat_at < now() - make_interval(secs => $1::double precision / 1000)
+        ORDER BY heartbeat_at LIMIT $2`,
+      [staleMs, limit],
+    );
+    return rows.map(toMessage);
+  }
+}
+
+interface MessageRow {
+  id: string;
+  session_id: string;
+  parent_id: string | null;
+  role: Message['role'];
+  status: MessageStatus;
+  content_parts: ContentPart[];
+  content: string;
+  provider: string | null;
+  model: string | null;
+  input_tokens: number | null;
+  output_tokens: number | null;
+  reasoning_tokens: number | null;
+  time_to_first_token_ms: number | null;
+  finish_reason: string | null;
+  error: MessageError | null;
+  last_seq: number;
+  heartbeat_at: Date | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+function prefixed(alias: string): string {
+  return COLUMNS.split(',')
+    .map((c) => `${alias}.${c.trim()}`)
+    .join(', ');
+}
+
+function toMessage(r: MessageRow): Message {
+  return Object.assign(new Message(), {
+    id: r.id,
+    sessionId: r.session_id,
+    parentId: r.parent_id,
+    role: r.role,
+    status: r.status,
+    contentParts: r.content_parts,
+    content: r.content,
+    provider: r.provider,
+    model: r.model,
+    inputTokens: r.input_tokens,
+    outputTokens: r.output_tokens,
+    reasoningTokens: r.reasoning_tokens,
+    timeToFirstTokenMs: r.time_to_first_token_ms,
+    finishReason: r.finish_reason,
+    error: r.error,
+    lastSeq: r.last_seq,
+    heartbeatAt: r.heartbeat_at,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+  });
+}

@@ -1,0 +1,60 @@
+import type { FastifyReply } from 'fastify';
+
+export interface SseOptions {
+  heartbeatMs: number;
+  // A client this far behind is cut off; it resumes with Last-Event-ID when it catches up.
+  maxBufferedBytes: number;
+}
+
+// A Server-Sent Events response on Fastify's raw reply, with heartbeat comments so proxies keep
+// idle streams open.
+export class SseStream {
+  private closed = false;
+  private readonly heartbeat: NodeJS.Timeout;
+  private readonly closeHandlers: (() => void)[] = [];
+
+  constructor(
+    private readonly reply: FastifyReply,
+    private readonly options: SseOptions,
+  ) {
+    reply.hijack();
+    const raw = reply.raw;
+    raw.writeHead(200, {
+      ...(reply.getHeaders() as Record<string, string>),
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-cache, no-transform',
+      connection: 'keep-alive',
+      'x-accel-buffering': 'no',
+    });
+    raw.write(': stream open\n\n');
+    this.heartbeat = setInterval(() => this.write(': ping\n\n'), options.heartbeatMs);
+    raw.on('close', () => this.end());
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  onClose(handler: () => void): void {
+    if (this.closed) handler();
+    else this.closeHandlers.push(handler);
+  }
+
+  send(event: string, data: unknown, id?: number): void {
+    this.write(`${id === undefined ? '' : `id: ${id}\n`}event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+  }
+
+  end(): void {
+    if (this.closed) return;
+    this.closed = true;
+    clearInterval(this.heartbeat);
+    if (!this.reply.raw.writableEnded) this.reply.raw.end();
+    for (const handler of this.closeHandlers.splice(0)) handler();
+  }
+
+  private write(chunk: string): void {
+    if (this.closed) return;
+    this.reply.raw.write(chunk);
+    if (this.reply.raw.writableLength > this.options.maxBufferedBytes) this.end();
+  }
+}

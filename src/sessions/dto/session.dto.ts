@@ -1,0 +1,127 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform, Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  IsArray,
+  IsBoolean,
+  IsOptional,
+  IsString,
+  MaxLength,
+  MinLength,
+  ValidateIf,
+  ValidateNested,
+} from 'class-validator';
+import { PageDto, PageQueryDto } from '../../common/pagination/cursor.js';
+import type { ChatSession } from '../entities/chat-session.entity.js';
+import { SessionSettingsDto } from './session-settings.dto.js';
+
+const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
+
+export class CreateSessionDto {
+  @ApiPropertyOptional({ maxLength: 200, description: 'Left empty, a title is generated after the first reply' })
+  @IsOptional()
+  @Transform(trim)
+  @IsString()
+  @MinLength(1)
+  @MaxLength(200)
+  title?: string;
+
+  @ApiPropertyOptional({ type: SessionSettingsDto })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => SessionSettingsDto)
+  settings?: SessionSettingsDto;
+
+  @ApiPropertyOptional() @IsOptional() @IsBoolean() pinned?: boolean;
+  @ApiPropertyOptional() @IsOptional() @IsBoolean() archived?: boolean;
+
+  @ApiPropertyOptional({ type: String, nullable: true, maxLength: 200 })
+  @IsOptional()
+  @ValidateIf((_o, v) => v !== null)
+  @Transform(trim)
+  @IsString()
+  @MinLength(1)
+  @MaxLength(200)
+  folder?: string | null;
+
+  @ApiPropertyOptional({ type: [String], maxItems: 20 })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(20)
+  @IsString({ each: true })
+  @MinLength(1, { each: true })
+  @MaxLength(50, { each: true })
+  tags?: string[];
+}
+
+export class UpdateSessionDto extends CreateSessionDto {}
+
+export class ListSessionsQueryDto extends PageQueryDto {
+  @ApiPropertyOptional({ default: false, description: 'List archived sessions instead of active ones' })
+  @IsOptional()
+  @Transform(({ value }) => (value === 'true' ? true : value === 'false' ? false : value))
+  @IsBoolean()
+  archived = false;
+
+  @ApiPropertyOptional({ description: 'Only sessions in this folder' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  folder?: string;
+
+  @ApiPropertyOptional({ description: 'Only sessions with this tag' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(50)
+  tag?: string;
+}
+
+export class SessionSettingsResponseDto {
+  @ApiProperty() provider!: string;
+  @ApiProperty() model!: string;
+  @ApiProperty({ type: String, nullable: true }) systemPrompt!: string | null;
+  @ApiProperty({ type: Number, nullable: true }) temperature!: number | null;
+  @ApiProperty({ type: Number, nullable: true }) maxTokens!: number | null;
+  @ApiProperty({ type: Number, nullable: true }) contextMessages!: number | null;
+}
+
+export class SessionResponseDto {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ type: String, nullable: true }) title!: string | null;
+  @ApiProperty({ type: SessionSettingsResponseDto }) settings!: SessionSettingsResponseDto;
+  @ApiProperty() pinned!: boolean;
+  @ApiProperty() archived!: boolean;
+  @ApiProperty({ type: String, nullable: true }) folder!: string | null;
+  @ApiProperty({ type: [String] }) tags!: string[];
+  @ApiProperty({ type: String, format: 'uuid', nullable: true }) currentLeafId!: string | null;
+  @ApiProperty({ format: 'date-time' }) lastActivityAt!: string;
+  @ApiProperty({ format: 'date-time' }) createdAt!: string;
+  @ApiProperty({ format: 'date-time' }) updatedAt!: string;
+
+  static from(s: ChatSession): SessionResponseDto {
+    return {
+      id: s.id,
+      title: s.title,
+      settings: {
+        provider: s.provider,
+        model: s.model,
+        systemPrompt: s.systemPrompt,
+        temperature: s.temperature,
+        maxTokens: s.maxTokens,
+        contextMessages: s.contextMessages,
+      },
+      pinned: s.pinned,
+      archived: s.archived,
+      folder: s.folder,
+      tags: s.tags,
+      currentLeafId: s.currentLeafId,
+      lastActivityAt: s.lastActivityAt.toISOString(),
+      createdAt: s.createdAt.toISOString(),
+      updatedAt: s.updatedAt.toISOString(),
+    };
+  }
+}
+
+export class SessionPageDto extends PageDto {
+  @ApiProperty({ type: [SessionResponseDto] }) data!: SessionResponseDto[];
+}

@@ -1,0 +1,173 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { DataSource, type EntityManager } from 'typeorm';
+import { ChatSession } from './entities/chat-session.entity.js';
+
+export interface SessionListFilter {
+  archived: boolean;
+  folder?: string;
+  tag?: string;
+  limit: number;
+  // Keyset position: sessions older than this (activity, id).
+  before?: { lastActivityAt: string; id: string };
+}
+
+export type SessionPatch = Partial<
+  Pick<
+    ChatSession,
+    | 'title'
+    | 'provider'
+    | 'model'
+    | 'systemPrompt'
+    | 'temperature'
+    | 'maxTokens'
+    | 'contextMessages'
+    | 'pinned'
+    | 'archived'
+    | 'folder'
+    | 'tags'
+    | 'currentLeafId'
+  >
+>;
+
+const COLUMNS = `id, user_id, title, provider, model, system_prompt, temperature, max_tokens, context_messages, pinned,
+  archived, folder, tags, current_leaf_id, last_activity_at, created_at, updated_at`;
+
+@Injectable()
+export class SessionsRepository {
+  constructor(@Inject(DataSource) private readonly dataSource: DataSource) {}
+
+  private manager(manager?: EntityManager): EntityManager {
+    return manager ?? this.dataSource.manager;
+  }
+
+  async insert(session: Omit<ChatSession, 'createdAt' | 'updatedAt' | 'lastActivityAt'>): Promise<ChatSession> {
+    const rows: SessionRow[] = await this.dataSource.query(
+      `INSERT INTO chat_sessions (id, user_id, title, provider, model, system_prompt, temperature, max_tokens,
+         context_messages, pinned, archived, folder, tags, current_leaf_id)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING ${COLUMNS}`,
+      [
+        session.id,
+        session.userId,
+        session.title,
+        session.provider,
+        session.model,
+        session.systemPrompt,
+        session.temperature,
+        session.maxTokens,
+        session.contextMessages,
+        session.pinned,
+        session.archived,
+        session.folder,
+        session.tags,
+        session.currentLeafId,
+      ],
+    );
+    return toSession(rows[0]!);
+  }
+
+  // The session when it belongs to this user; null for another user's or a missing one.
+  async findOwned(userId: string, id: string, manager?: EntityManager): Promise<ChatSession | null> {
+    const rows: SessionRow[] = await this.manager(manager).query(
+      `SELECT ${COLUMNS} FROM chat_sessions WHERE id = $1 AND user_id = $2`,
+      [id, userId],
+    );
+    return rows[0] ? toSession(rows[0]) : null;
+  }
+
+  // Newest activity first, keyset-paginated on (last_activity_at, id).
+  async listPage(userId: string, filter: SessionListFilter): Promise<ChatSession[]> {
+    const params: unknown[] = [userId, filter.archived];
+    let where = 'user_id = $1 AND archived = $2';
+    if (filter.folder !== undefined) {
+      params.push(filter.folder);
+      where += ` AND folder = $${params.length}`;
+    }
+    if (filter.tag !== undefined) {
+      params.push(filter.tag);
+      where += ` AND $${params.length} = ANY(tags)`;
+    }
+    if (filter.before) {
+      params.push(filter.before.lastActivityAt, filter.before.id);
+      where += ` AND (last_activity_at, id) < ($${params.length - 1}::timestamptz, $${params.length}::uuid)`;
+    }
+    params.push(filter.limit + 1);
+    const rows: SessionRow[] = await this.dataSource.query(
+      `SELECT ${COLUMNS} FROM chat_sessions WHERE ${where}
+        ORDER BY last_activity_at DESC, id DESC LIMIT $${params.length}`,
+      params,
+    );
+    return rows.map(toSession);
+  }
+
+  async update(id: string, patch: SessionPatch, manager?: EntityManager): Promise<void> {
+    if (Object.keys(patch).length === 0) return;
+    await this.manager(manager).update(ChatSession, { id }, patch);
+  }
+
+  // A new exchange: the session shows the new branch and moves to the top of the list.
+  async recordActivity(id: string, currentLeafId: string | null, manager?: EntityManager): Promise<void> {
+    await this.manager(manager).query(
+      `UPDATE chat_sessions SET current_leaf_id = $2, last_activity_at = date_trunc('milliseconds', now()), updated_at = now() WHERE id = $1`,
+      [id, currentLeafId],
+    );
+  }
+
+  // Only fills a title nobody has set meanwhile.
+  async setTitleIfUnset(id: string, title: string): Promise<boolean> {
+    const rows: unknown[] = await this.dataSource.query(
+      `UPDATE chat_sessions SET title = $2, updated_at = now() WHERE id = $1 AND title IS NULL RETURNING id`,
+      [id, title],
+    );
+    return rows.length > 0;
+  }
+
+  async delete(userId: string, id: string): Promise<boolean> {
+    const rows: unknown[] = await this.dataSource.query(
+      `DELETE FROM chat_sessions WHERE id = $1 AND user_id = $2 RETURNING id`,
+      [id, userId],
+    );
+    return rows.length > 0;
+  }
+}
+
+interface SessionRow {
+  id: string;
+  user_id: string;
+  title: string | null;
+  provider: string;
+  model: string;
+  system_prompt: string | null;
+  temperature: number | null;
+  max_tokens: number | null;
+  context_messages: number | null;
+  pinned: boolean;
+  archived: boolean;
+  folder: string | null;
+  tags: string[];
+  current_leaf_id: string | null;
+  last_activity_at: Date;
+  created_at: Date;
+  updated_at: Date;
+}
+
+function toSession(r: SessionRow): ChatSession {
+  return Object.assign(new ChatSession(), {
+    id: r.id,
+    userId: r.user_id,
+    title: r.title,
+    provider: r.provider,
+    model: r.model,
+    systemPrompt: r.system_prompt,
+    temperature: r.temperature,
+    maxTokens: r.max_tokens,
+    contextMessages: r.context_messages,
+    pinned: r.pinned,
+    archived: r.archived,
+    folder: r.folder,
+    tags: r.tags,
+    currentLeafId: r.current_leaf_id,
+    lastActivityAt: r.last_activity_at,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+  });
+}

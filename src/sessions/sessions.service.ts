@@ -1,0 +1,121 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { AppError, CommonErrorCode } from '../common/errors/domain-error.js';
+import { newId } from '../common/ids.js';
+import { decodeCursor, type Page, toPage } from '../common/pagination/cursor.js';
+import { ProvidersService } from '../providers/providers.service.js';
+import type { CreateSessionDto, ListSessionsQueryDto, UpdateSessionDto } from './dto/session.dto.js';
+import { SessionResponseDto } from './dto/session.dto.js';
+import type { ChatSession } from './entities/chat-session.entity.js';
+import { type SessionPatch, SessionsRepository } from './sessions.repository.js';
+
+@Injectable()
+export class SessionsService {
+  constructor(
+    @Inject(SessionsRepository) private readonly sessions: SessionsRepository,
+    @Inject(ProvidersService) private readonly providers: ProvidersService,
+  ) {}
+
+  // Every access to a session goes through here: another user's session is a 404.
+  async requireOwned(userId: string, id: string): Promise<ChatSession> {
+    const session = await this.sessions.findOwned(userId, id);
+    if (!session) throw AppError.notFound('Session');
+    return session;
+  }
+
+  // The same, inside a transaction.
+  async requireOwnedIn(userId: string, id: string, manager: EntityManager): Promise<ChatSession> {
+    const session = await this.sessions.findOwned(userId, id, manager);
+    if (!session) throw AppError.notFound('Session');
+    return session;
+  }
+
+  async create(userId: string, input: CreateSessionDto): Promise<SessionResponseDto> {
+    const fallback = this.providers.defaultRoute();
+    const provider = input.settings?.provider ?? fallback?.provider;
+    const model = input.settings?.model ?? (provider === fallback?.provider ? fallback?.model : undefined);
+    if (!provider || !model) {
+      throw new AppError(
+        CommonErrorCode.BadRequest,
+        'settings.provider and settings.model are required: the server has no default model configured',
+      );
+    }
+    await this.providers.assertUsable(userId, provider);
+    const session = await this.sessions.insert({
+      id: newId(),
+      userId,
+      title: input.title ?? null,
+      provider,
+      model,
+      systemPrompt: input.settings?.systemPrompt ?? null,
+      temperature: input.settings?.temperature ?? null,
+      maxTokens: input.settings?.maxTokens ?? null,
+      contextMessages: input.settings?.contextMessages ?? null,
+      pinned: input.pinned ?? false,
+      archived: input.archived ?? false,
+      folder: input.folder ?? null,
+      tags: uniqueTags(input.tags ?? []),
+      currentLeafId: null,
+    });
+    return SessionResponseDto.from(session);
+  }
+
+  async get(userId: string, id: string): Promise<SessionResponseDto> {
+    return SessionResponseDto.from(await this.requireOwned(userId, id));
+  }
+
+  async list(userId: string, query: ListSessionsQueryDto): Promise<Page<SessionResponseDto>> {
+    const before = decodeCursor(query.cursor, ['lastActivityAt', 'id']);
+    const rows = await this.sessions.listPage(userId, {
+      archived: query.archived,
+      folder: query.folder,
+      tag: query.tag,
+      limit: query.limit,
+      before,
+    });
+    return toPage(rows, query.limit, (s) => SessionResponseDto.from(s), (s) => ({
+      lastActivityAt: s.lastActivityAt.toISOString(),
+      id: s.id,
+    }));
+  }
+
+  async update(userId: string, id: string, input: UpdateSessionDto): Promise<SessionResponseDto> {
+    const session = await this.requireOwned(userId, id);
+    const settings = input.settings ?? {};
+    if (settings.provider !== undefined && settings.provider !== session.provider) {
+      await this.providers.assertUsable(userId, settings.provider);
+    }
+    const patch: SessionPatch = {};
+    if (input.title !== undefined) patch.title = input.title;
+    if (settings.provider !== undefined) patch.provider = settings.provider;
+    if (settings.model !== undefined) patch.model = settings.model;
+    if (settings.systemPrompt !== undefined) patch.systemPrompt = settings.systemPrompt;
+    if (settings.temperature !== undefined) patch.temperature = settings.temperature;
+    if (settings.maxTokens !== undefined) patch.maxTokens = settings.maxTokens;
+    if (settings.contextMessages !== undefined) patch.contextMessages = settings.contextMessages;
+    if (input.pinned !== undefined) patch.pinned = input.pinned;
+    if (input.archived !== undefined) patch.archived = input.archived;
+    if (input.folder !== undefined) patch.folder = input.folder;
+    if (input.tags !== undefined) patch.tags = uniqueTags(input.tags);
+    await this.sessions.update(id, patch);
+    return this.get(userId, id);
+  }
+
+  // Messages go with the session (cascade); a reply still generating notices at its next flush
+  // and stops.
+  async delete(userId: string, id: string): Promise<void> {
+    if (!(await this.sessions.delete(userId, id))) throw AppError.notFound('Session');
+  }
+
+  recordActivity(...args: Parameters<SessionsRepository['recordActivity']>): Promise<void> {
+    return this.sessions.recordActivity(...args);
+  }
+
+  setTitleIfUnset(id: string, title: string): Promise<boolean> {
+    return this.sessions.setTitleIfUnset(id, title);
+  }
+}
+
+function uniqueTags(tags: string[]): string[] {
+  return [...new Set(tags.map((t) => t.trim()).filter((t) => t.length > 0))];
+}

@@ -1,0 +1,33 @@
+import type { StreamEvent } from './stream-event.js';
+import { StreamLog } from './stream-log.js';
+
+interface Entry {
+  events: StreamEvent[];
+  timer?: NodeJS.Timeout;
+}
+
+export class MemoryStreamLog extends StreamLog {
+  private readonly streams = new Map<string, Entry>();
+
+  append(streamId: string, events: StreamEvent[]): Promise<void> {
+    let entry = this.streams.get(streamId);
+    if (!entry) this.streams.set(streamId, (entry = { events: [] }));
+    entry.events.push(...events);
+    return Promise.resolve();
+  }
+
+  range(streamId: string, afterSeq: number): Promise<StreamEvent[]> {
+    const events = this.streams.get(streamId)?.events ?? [];
+    // Seqs are dense from 1, so the index of seq n is n - 1.
+    return Promise.resolve(events.slice(Math.max(0, afterSeq)));
+  }
+
+  retain(streamId: string, ttlMs: number): Promise<void> {
+    const entry = this.streams.get(streamId);
+    if (entry) {
+      clearTimeout(entry.timer);
+      entry.timer = setTimeout(() => this.streams.delete(streamId), ttlMs).unref();
+    }
+    return Promise.resolve();
+  }
+}

@@ -1,0 +1,19 @@
+// Events of one generated message, as they travel over the stream bus to SSE and WebSocket
+// clients. `seq` increases by one per event within a message's stream, starting at 1.
+export type StreamEventName =
+  | 'message.delta'
+  | 'message.reasoning'
+  | 'message.tool_call'
+  | 'message.route'
+  | 'message.completed'
+  | 'message.error';
+
+export interface StreamEvent {
+  seq: number;
+  event: StreamEventName;
+  data: Record<string, unknown>;
+}
+
+export function isFinalEvent(event: StreamEvent): boolean {
+  return event.event === 'message.completed' || event.event === 'message.error';
+}
