@@ -1,5 +1,6 @@
 import { isAbsolute, resolve } from 'node:path';
 import { validateEnvironment } from './environment.js';
+import { parseProvidersConfig, type ProvidersConfig } from './providers-config.js';
 import { resolveSecrets } from './secrets.js';
 
 export interface OidcConfig {
@@ -44,6 +45,7 @@ export class AppConfig {
   };
   readonly encryptionKey: Buffer;
   readonly rateLimit: RateLimitConfig;
+  readonly providers: ProvidersConfig;
 
   constructor(env: NodeJS.ProcessEnv = process.env) {
     const e = validateEnvironment(env);
@@ -91,6 +93,7 @@ export class AppConfig {
       loginPerIp: e.RATE_LIMIT_LOGIN_PER_IP,
       registerPerIp: e.RATE_LIMIT_REGISTER_PER_IP,
     };
+    this.providers = parseProvidersConfig(e);
   }
 
   get embeddedDatabase(): boolean {
