@@ -1,4 +1,5 @@
 import { Init1763780000000 } from './1763780000000-Init.js';
+import { ProviderKeys1764100000000 } from './1764100000000-ProviderKeys.js';
 
 // Listed explicitly (not globbed) so the same list works compiled and under the test runner.
-export const MIGRATIONS = [Init1763780000000];
+export const MIGRATIONS = [Init1763780000000, ProviderKeys1764100000000];

@@ -6,6 +6,7 @@ import { ConfigModule } from './config/config.module.js';
 import { DatabaseModule } from './database/database.module.js';
 import { HealthModule } from './health/health.module.js';
 import { loggerOptions } from './common/http/logger-options.js';
+import { ProvidersModule } from './providers/providers.module.js';
 import { StateModule } from './state/state.module.js';
 
 @Module({})
@@ -20,6 +21,7 @@ export class AppModule {
         StateModule,
         HealthModule,
         AuthModule.forRoot(config),
+        ProvidersModule,
       ],
     };
   }

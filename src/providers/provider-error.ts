@@ -135,6 +135,13 @@ function vendorType(e: ErrorLike): string | undefined {
   return typeof type === 'string' ? type : undefined;
 }
 
+// The vendor's own sentence from an SDK's parsed error body, rather than the SDK's wrapper text.
+function vendorMessage(e: ErrorLike): string | undefined {
+  const body = e.error as { message?: unknown; error?: { message?: unknown } } | undefined;
+  const message = body?.error?.message ?? body?.message;
+  return typeof message === 'string' && message ? message : undefined;
+}
+
 function codeForStatus(status: number): ProviderErrorCode {
   if (status === 429) return ProviderErrorCode.RateLimited;
   if (status === 529) return ProviderErrorCode.Overloaded;
@@ -188,7 +195,7 @@ export function toProviderError(
   if (err instanceof ProviderError) return err;
   const chain = causes(err);
   const top = chain[0] ?? {};
-  const message = redact(typeof top.message === 'string' && top.message ? top.message : String(err), ctx.secrets);
+  const message = redact(vendorMessage(top) ?? (typeof top.message === 'string' && top.message ? top.message : String(err)), ctx.secrets);
   const make = (code: ProviderErrorCode, status?: number, retryAfterMs?: number) =>
     new ProviderError(provider, code, message, { status, retryable: RETRYABLE.has(code), retryAfterMs, cause: err });
 

@@ -115,7 +115,9 @@ export class AnthropicAdapter implements ChatProvider {
     for await (const event of stream) {
       switch (event.type) {
         case 'message_start': {
-          const u = event.message.usage;
+          // Compatible servers may omit usage, so both usage reads are defensive.
+          const u = event.message.usage as typeof event.message.usage | undefined;
+          if (!u) break;
           usage.inputTokens = (u.input_tokens ?? 0) + (u.cache_creation_input_tokens ?? 0) + (u.cache_read_input_tokens ?? 0);
           usage.outputTokens = u.output_tokens ?? 0;
           sawUsage = true;
@@ -139,14 +141,15 @@ export class AnthropicAdapter implements ChatProvider {
         }
         case 'message_delta': {
           // message_delta carries cumulative counts.
-          const u = event.usage;
+          const u = event.usage as typeof event.usage | undefined;
+          if (event.delta.stop_reason) finish = FINISH[event.delta.stop_reason] ?? 'other';
+          if (!u) break;
           if (u.input_tokens !== null && u.input_tokens !== undefined) {
             usage.inputTokens = u.input_tokens + (u.cache_creation_input_tokens ?? 0) + (u.cache_read_input_tokens ?? 0);
           }
           usage.outputTokens = u.output_tokens ?? usage.outputTokens;
           usage.reasoningTokens = u.output_tokens_details?.thinking_tokens ?? usage.reasoningTokens;
           sawUsage = true;
-          if (event.delta.stop_reason) finish = FINISH[event.delta.stop_reason] ?? 'other';
           break;
         }
         case 'content_block_stop':
