@@ -10,6 +10,7 @@ import { MessagesModule } from './messages/messages.module.js';
 import { SessionsModule } from './sessions/sessions.module.js';
 import { StreamingModule } from './streaming/streaming.module.js';
 import { loggerOptions } from './common/http/logger-options.js';
+import { ProvidersModule } from './providers/providers.module.js';
 import { StateModule } from './state/state.module.js';
 
 @Module({})
@@ -28,6 +29,7 @@ export class AppModule {
         SessionsModule,
         MessagesModule,
         GatewayModule,
+        ProvidersModule,
       ],
     };
   }

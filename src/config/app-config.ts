@@ -1,5 +1,6 @@
 import { isAbsolute, resolve } from 'node:path';
 import { validateEnvironment } from './environment.js';
+import { parseProvidersConfig, type ProvidersConfig } from './providers-config.js';
 import { resolveSecrets } from './secrets.js';
 
 export interface OidcConfig {
@@ -52,6 +53,7 @@ export class AppConfig {
     maxReplyChars: number;
   };
   readonly streaming: { heartbeatMs: number; maxBufferedBytes: number };
+  readonly providers: ProvidersConfig;
 
   constructor(env: NodeJS.ProcessEnv = process.env) {
     const e = validateEnvironment(env);
@@ -107,6 +109,7 @@ export class AppConfig {
       maxReplyChars: e.GENERATION_MAX_REPLY_CHARS,
     };
     this.streaming = { heartbeatMs: e.STREAM_HEARTBEAT_MS, maxBufferedBytes: e.STREAM_MAX_BUFFERED_BYTES };
+    this.providers = parseProvidersConfig(e);
   }
 
   get embeddedDatabase(): boolean {

@@ -139,6 +139,72 @@ export class EnvironmentVariables {
 
   @Transform(toInt) @IsInt() @Min(16_384)
   STREAM_MAX_BUFFERED_BYTES = 1_048_576;
+  // --- LLM providers (parsed further in app-config.ts) ---
+  @IsOptional() @Transform(emptyToUndefined) @IsString()
+  OPENAI_API_KEY?: string;
+
+  @IsOptional() @Transform(emptyToUndefined) @IsUrl({ require_tld: false, require_protocol: true })
+  OPENAI_BASE_URL?: string;
+
+  @IsString()
+  OPENAI_MODELS = 'gpt-4.1,gpt-4.1-mini,gpt-4o,gpt-4o-mini,o4-mini';
+
+  @IsOptional() @Transform(emptyToUndefined) @IsString()
+  ANTHROPIC_API_KEY?: string;
+
+  @IsOptional() @Transform(emptyToUndefined) @IsUrl({ require_tld: false, require_protocol: true })
+  ANTHROPIC_BASE_URL?: string;
+
+  @IsString()
+  ANTHROPIC_MODELS = 'claude-sonnet-4-5,claude-opus-4-1,claude-3-5-haiku-latest';
+
+  @IsOptional() @Transform(emptyToUndefined) @IsString()
+  GOOGLE_API_KEY?: string;
+
+  @IsOptional() @Transform(emptyToUndefined) @IsUrl({ require_tld: false, require_protocol: true })
+  GOOGLE_BASE_URL?: string;
+
+  @IsString()
+  GOOGLE_MODELS = 'gemini-2.5-flash,gemini-2.5-pro,gemini-2.5-flash-lite';
+
+  @IsOptional() @Transform(emptyToUndefined) @IsString()
+  MISTRAL_API_KEY?: string;
+
+  @IsOptional() @Transform(emptyToUndefined) @IsUrl({ require_tld: false, require_protocol: true })
+  MISTRAL_BASE_URL?: string;
+
+  @IsString()
+  MISTRAL_MODELS = 'mistral-large-latest,mistral-medium-latest,mistral-small-latest';
+
+  // JSON list of {id, name?, baseUrl, apiKey?, models?}; checked in app-config.ts.
+  @IsString()
+  OPENAI_COMPATIBLE_PROVIDERS = '[]';
+
+  @IsOptional() @Transform(emptyToUndefined) @Matches(/^[a-z0-9][a-z0-9_-]*\/\S+$/, { message: 'must be provider/model' })
+  DEFAULT_MODEL?: string;
+
+  @IsOptional() @Transform(emptyToUndefined) @Matches(/^[a-z0-9][a-z0-9_-]*\/\S+$/, { message: 'must be provider/model' })
+  TITLE_MODEL?: string;
+
+  @IsString() @Matches(/^\s*([a-z0-9][a-z0-9_-]*\/[^\s,]+\s*(,\s*[a-z0-9][a-z0-9_-]*\/[^\s,]+\s*)*)?$/, {
+    message: 'must be a comma-separated list of provider/model',
+  })
+  PROVIDER_FALLBACKS = '';
+
+  @Transform(toInt) @IsInt() @Min(0) @Max(10)
+  PROVIDER_MAX_RETRIES = 2;
+
+  @Transform(toInt) @IsInt() @Min(0) @Max(300_000)
+  PROVIDER_RETRY_MAX_DELAY_MS = 10_000;
+
+  @Transform(toInt) @IsInt() @Min(1000)
+  PROVIDER_TIMEOUT_MS = 120_000;
+
+  @Transform(toInt) @IsInt() @Min(0)
+  PROVIDER_MODELS_CACHE_SECONDS = 600;
+
+  @Transform(toBool) @IsBoolean()
+  PROVIDER_ALLOW_PRIVATE_BASE_URLS = false;
 }
 
 export class ConfigError extends Error {

@@ -4,7 +4,8 @@ import { RefreshToken } from '../auth/entities/refresh-token.entity.js';
 import { User } from '../auth/entities/user.entity.js';
 import { IdempotencyKey } from '../messages/entities/idempotency-key.entity.js';
 import { Message } from '../messages/entities/message.entity.js';
+import { ProviderKey } from '../providers/entities/provider-key.entity.js';
 import { ChatSession } from '../sessions/entities/chat-session.entity.js';
 
 // Every entity of the app, for the data source and the migration generator.
-export const ENTITIES = [User, RefreshToken, ApiKey, ExternalIdentity, ChatSession, Message, IdempotencyKey];
+export const ENTITIES = [User, RefreshToken, ApiKey, ExternalIdentity, ProviderKey, ChatSession, Message, IdempotencyKey];

@@ -1,0 +1,130 @@
+import { Mistral } from '@mistralai/mistralai';
+import { HTTPClient } from '@mistralai/mistralai/lib/http.js';
+import type { ChatCompletionStreamRequestMessage, CompletionEvent, ContentChunk } from '@mistralai/mistralai/models/components';
+import { toProviderError } from '../provider-error.js';
+import type { ChatProvider, ChatTurnRequest, FinishReason, ModelInfo, ProviderEvent, Usage } from '../provider.types.js';
+import { type AdapterOptions, hasImages, linkedController, textOf, toolNames } from './adapter-options.js';
+
+const FINISH: Record<string, FinishReason> = { stop: 'stop', length: 'length', model_length: 'length', tool_calls: 'tool_calls', error: 'error' };
+
+export function toMistralMessages(request: Pick<ChatTurnRequest, 'system' | 'messages'>): ChatCompletionStreamRequestMessage[] {
+  const names = toolNames(request.messages);
+  const out: ChatCompletionStreamRequestMessage[] = request.system ? [{ role: 'system', content: request.system }] : [];
+  for (const message of request.messages) {
+    for (const p of message.parts) {
+      if (p.type === 'tool-result') {
+        out.push({ role: 'tool', toolCallId: p.toolCallId, name: p.name ?? names.get(p.toolCallId) ?? null, content: p.result });
+      }
+    }
+    if (message.role === 'user') {
+      const content: string | ContentChunk[] = hasImages(message.parts)
+        ? message.parts.flatMap((p): ContentChunk[] => {
+            if (p.type === 'image') return [{ type: 'image_url', imageUrl: `data:${p.mimeType};base64,${p.data}` }];
+            const text = textOf([p]);
+            return text ? [{ type: 'text', text }] : [];
+          })
+        : textOf(message.parts);
+      out.push({ role: 'user', content });
+    } else if (message.role === 'assistant') {
+      const toolCalls = message.parts.flatMap((p) =>
+        p.type === 'tool-call' ? [{ id: p.toolCallId, type: 'function' as const, function: { name: p.name, arguments: p.arguments } }] : [],
+      );
+      out.push({ role: 'assistant', content: textOf(message.parts), ...(toolCalls.length ? { toolCalls } : {}) });
+    }
+  }
+  return out;
+}
+
+// Text and thinking may arrive as a string or as typed chunks (Magistral's "thinking" chunks).
+function* contentEvents(content: string | ContentChunk[] | null | undefined): Generator<ProviderEvent> {
+  if (typeof content === 'string') {
+    if (content) yield { type: 'text', delta: content };
+    return;
+  }
+  for (const chunk of content ?? []) {
+    if (chunk.type === 'text' && chunk.text) yield { type: 'text', delta: chunk.text };
+    if (chunk.type === 'thinking') {
+      for (const t of chunk.thinking) if (t.type === 'text' && t.text) yield { type: 'reasoning', delta: t.text };
+    }
+  }
+}
+
+export class MistralAdapter implements ChatProvider {
+  readonly kind = 'mistral' as const;
+  readonly id: string;
+  private readonly client: Mistral;
+
+  constructor(private readonly options: AdapterOptions) {
+    this.id = options.id;
+    this.client = new Mistral({
+      apiKey: options.apiKey ?? 'no-key',
+      ...(options.baseUrl ? { serverURL: options.baseUrl } : {}),
+      retryConfig: { strategy: 'none' },
+      timeoutMs: options.timeoutMs,
+      ...(options.fetch ? { httpClient: new HTTPClient({ fetcher: options.fetch }) } : {}),
+    });
+  }
+
+  async listModels(signal?: AbortSignal): Promise<ModelInfo[]> {
+    try {
+      const list = await this.client.models.list(undefined, { signal });
+      return (list.data ?? []).flatMap((m) => ('id' in m && typeof m.id === 'string' ? [{ id: m.id }] : []));
+    } catch (err) {
+      throw toProviderError(this.id, err, { signal, secrets: [this.options.apiKey] });
+    }
+  }
+
+  async *streamChat(request: ChatTurnRequest): AsyncGenerator<ProviderEvent> {
+    const link = linkedController(request.signal);
+    try {
+      const stream = await this.client.chat.stream(
+        {
+          model: request.model,
+          messages: toMistralMessages(request),
+          ...(request.temperature !== undefined ? { temperature: request.temperature } : {}),
+          ...(request.maxTokens !== undefined ? { maxTokens: request.maxTokens } : {}),
+          ...(request.tools?.length
+            ? {
+                tools: request.tools.map((t) => ({
+                  type: 'function' as const,
+                  function: { name: t.name, description: t.description, parameters: t.parameters },
+                })),
+              }
+            : {}),
+        },
+        { signal: link.controller.signal },
+      );
+      yield* this.events(stream);
+    } catch (err) {
+      throw toProviderError(this.id, err, { signal: request.signal, secrets: [this.options.apiKey] });
+    } finally {
+      link.dispose();
+    }
+  }
+
+  private async *events(stream: AsyncIterable<CompletionEvent>): AsyncGenerator<ProviderEvent> {
+    let usage: Usage | undefined;
+    let finish: FinishReason | undefined;
+    for await (const { data: chunk } of stream) {
+      if (chunk.usage) {
+        usage = { inputTokens: chunk.usage.promptTokens ?? 0, outputTokens: chunk.usage.completionTokens ?? 0, reasoningTokens: 0 };
+      }
+      const choice = chunk.choices[0];
+      if (!choice) continue;
+      yield* contentEvents(choice.delta.content);
+      for (const [i, call] of (choice.delta.toolCalls ?? []).entries()) {
+        const args = call.function.arguments;
+        yield {
+          type: 'tool-call',
+          index: call.index ?? i,
+          ...(call.id ? { id: call.id } : {}),
+          ...(call.function.name ? { name: call.function.name } : {}),
+          argumentsDelta: typeof args === 'string' ? args : JSON.stringify(args ?? {}),
+        };
+      }
+      if (choice.finishReason) finish = FINISH[choice.finishReason] ?? 'other';
+    }
+    if (usage) yield { type: 'usage', usage };
+    yield { type: 'finish', reason: finish ?? 'stop' };
+  }
+}
