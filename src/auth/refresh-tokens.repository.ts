@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { newId } from '../common/ids.js';
+import { updateReturning } from '../database/update-returning.js';
 import { RefreshToken } from './entities/refresh-token.entity.js';
 
 interface ConsumedToken {
@@ -22,12 +23,12 @@ export class RefreshTokensRepository {
 
   // Marks a live token used in one statement: of two concurrent rotations exactly one gets a row.
   async consume(tokenHash: string, em?: EntityManager): Promise<ConsumedToken | null> {
-    const [row] = await this.updateReturning<{ family_id: string; user_id: string }>(
+    const [row] = await updateReturning<{ family_id: string; user_id: string }>(
+      this.manager(em),
       `UPDATE refresh_tokens SET used_at = now()
         WHERE token_hash = $1 AND used_at IS NULL AND revoked_at IS NULL AND expires_at > now()
         RETURNING family_id, user_id`,
       [tokenHash],
-      em,
     );
     return row ? { familyId: row.family_id, userId: row.user_id } : null;
   }
@@ -45,19 +46,13 @@ export class RefreshTokensRepository {
 
   // Revokes every live family of a user but one; returns the revoked family ids.
   async revokeUserFamilies(userId: string, keepFamilyId?: string, em?: EntityManager): Promise<string[]> {
-    const rows = await this.updateReturning<{ family_id: string }>(
+    const rows = await updateReturning<{ family_id: string }>(
+      this.manager(em),
       `UPDATE refresh_tokens SET revoked_at = now()
         WHERE user_id = $1 AND revoked_at IS NULL AND ($2::uuid IS NULL OR family_id <> $2::uuid)
         RETURNING family_id`,
       [userId, keepFamilyId ?? null],
-      em,
     );
     return [...new Set(rows.map((r) => r.family_id))];
-  }
-
-  // TypeORM's postgres driver answers UPDATE ... RETURNING with [rows, affectedCount].
-  private async updateReturning<T>(sql: string, params: unknown[], em?: EntityManager): Promise<T[]> {
-    const [rows] = await this.manager(em).query<[T[], number]>(sql, params);
-    return rows;
   }
 }

@@ -56,7 +56,7 @@ export class MessageSendService {
     const userParts = toUserParts(input);
     const parentId = input.parentId === undefined ? session.currentLeafId : input.parentId;
     const history = parentId ? await this.branchOf(userId, session, parentId) : [];
-    const hash = requestHash(['send', sessionId, parentId, userParts]);
+    const hash = requestHash(['send', sessionId, input.parentId, userParts]);
     return this.reply(userId, {
       session,
       userParts,

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { ContentPart } from '../providers/provider.types.js';
+import { updateReturning } from '../database/update-returning.js';
 import { Message, type MessageError, type MessageStatus } from './entities/message.entity.js';
 
 export type NewMessage = Pick<
@@ -40,8 +41,8 @@ export class MessagesRepository {
     for (const m of messages) {
       const rows: MessageRow[] = await manager.query(
         `INSERT INTO messages (id, session_id, parent_id, role, status, content_parts, content, provider, model, heartbeat_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, CASE WHEN $5 = 'streaming' THEN now() END) RETURNING ${COLUMNS}`,
-        [m.id, m.sessionId, m.parentId, m.role, m.status, JSON.stringify(m.contentParts), m.content, m.provider, m.model],
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, CASE WHEN $10::boolean THEN now() END) RETURNING ${COLUMNS}`,
+        [m.id, m.sessionId, m.parentId, m.role, m.status, JSON.stringify(m.contentParts), m.content, m.provider, m.model, m.status === 'streaming'],
       );
       inserted.push(toMessage(rows[0]!));
     }
@@ -150,7 +151,8 @@ export class MessagesRepository {
 
   // Partial content of a reply in progress; false when it is no longer streaming (or gone).
   async savePartial(id: string, contentParts: ContentPart[], content: string, lastSeq: number): Promise<boolean> {
-    const rows: unknown[] = await this.dataSource.query(
+    const rows = await updateReturning(
+      this.dataSource,
       `UPDATE messages SET content_parts = $2, content = $3, last_seq = $4, heartbeat_at = now(), updated_at = now()
         WHERE id = $1 AND status = 'streaming' RETURNING id`,
       [id, JSON.stringify(contentParts), content, lastSeq],
@@ -160,7 +162,8 @@ export class MessagesRepository {
 
   // Ends a reply exactly once: only a message still streaming changes; null otherwise.
   async finish(id: string, s: FinalState): Promise<Message | null> {
-    const rows: MessageRow[] = await this.dataSource.query(
+    const rows = await updateReturning<MessageRow>(
+      this.dataSource,
       `UPDATE messages SET status = $2, content_parts = $3, content = $4, provider = $5, model = $6, input_tokens = $7,
               output_tokens = $8, reasoning_tokens = $9, time_to_first_token_ms = $10, finish_reason = $11, error = $12,
               last_seq = $13, heartbeat_at = NULL, updated_at = now()

@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
+import { updateReturning } from '../database/update-returning.js';
 import { ChatSession } from './entities/chat-session.entity.js';
 
 export interface SessionListFilter {
@@ -114,7 +115,8 @@ export class SessionsRepository {
 
   // Only fills a title nobody has set meanwhile.
   async setTitleIfUnset(id: string, title: string): Promise<boolean> {
-    const rows: unknown[] = await this.dataSource.query(
+    const rows = await updateReturning(
+      this.dataSource,
       `UPDATE chat_sessions SET title = $2, updated_at = now() WHERE id = $1 AND title IS NULL RETURNING id`,
       [id, title],
     );
@@ -122,7 +124,8 @@ export class SessionsRepository {
   }
 
   async delete(userId: string, id: string): Promise<boolean> {
-    const rows: unknown[] = await this.dataSource.query(
+    const rows = await updateReturning(
+      this.dataSource,
       `DELETE FROM chat_sessions WHERE id = $1 AND user_id = $2 RETURNING id`,
       [id, userId],
     );

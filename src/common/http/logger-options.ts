@@ -12,7 +12,16 @@ export function loggerOptions(config: AppConfig): Params {
       genReqId: (req: IncomingMessage) => (req as IncomingMessage & { id?: string }).id ?? randomUUID(),
       customAttributeKeys: { reqId: 'requestId' },
       redact: {
-        paths: ['req.headers.authorization', 'req.headers["x-api-key"]', 'req.headers.cookie', 'res.headers["set-cookie"]'],
+        // Query parameters of failed queries carry user content and credentials (TypeORM puts
+        // them on its errors).
+        paths: [
+          'req.headers.authorization',
+          'req.headers["x-api-key"]',
+          'req.headers.cookie',
+          'res.headers["set-cookie"]',
+          'err.parameters',
+          'err.driverError.parameters',
+        ],
         censor: '[redacted]',
       },
       serializers: {

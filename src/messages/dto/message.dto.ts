@@ -83,6 +83,9 @@ export class MessageErrorDto {
   @ApiProperty() status!: number;
   @ApiProperty() detail!: string;
   @ApiProperty() code!: string;
+  @ApiPropertyOptional() provider?: string;
+  @ApiPropertyOptional({ description: "The vendor's HTTP status" }) upstreamStatus?: number;
+  @ApiPropertyOptional() retryable?: boolean;
 }
 
 export class MessageResponseDto {

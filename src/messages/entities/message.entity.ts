@@ -12,6 +12,10 @@ export interface MessageError {
   status: number;
   detail: string;
   code: string;
+  // For vendor failures: which provider, the vendor's own HTTP status, whether a retry may work.
+  provider?: string;
+  upstreamStatus?: number;
+  retryable?: boolean;
 }
 
 @Entity('messages')

@@ -90,7 +90,8 @@ export class GenerationRun {
           break;
         }
       }
-      ended = { status: 'completed', error: null };
+      // An aborted SDK stream may simply end: the abort reason decides, not the clean end.
+      ended = this.controller.signal.aborted ? this.classify(undefined) : { status: 'completed', error: null };
     } catch (err) {
       ended = this.classify(err);
     } finally {

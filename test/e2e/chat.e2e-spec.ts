@@ -1,0 +1,240 @@
+import { after, before, describe, it } from 'node:test';
+import { expect } from 'expect';
+import request from 'supertest';
+import { bearer, registerUser, type TestUser } from '../factories/users.js';
+import { createSession, startChatApp, until, waitForMessage } from '../support/chat.js';
+import { DEFAULT_TOKENS, type FakeVendor, startFakeVendor } from '../support/fake-vendor.js';
+import type { TestApp } from '../support/test-app.js';
+
+describe('chat: sending, replies, branches', () => {
+  let vendor: FakeVendor;
+  let t: TestApp;
+  let alice: TestUser;
+
+  before(async () => {
+    vendor = await startFakeVendor();
+    t = await startChatApp(vendor);
+    alice = await registerUser(t);
+  });
+  after(async () => {
+    await t.close();
+    await vendor.close();
+  });
+
+  const send = (sessionId: string, body: unknown, token = alice.accessToken) =>
+    request(t.url).post(`/api/v1/sessions/${sessionId}/messages`).set(bearer(token)).send(body as object);
+
+  it('answers a message server-side and saves the reply with usage, timing and a title', async () => {
+    const session = await createSession(t, alice.accessToken, { settings: { systemPrompt: 'Be kind.' } });
+    expect(session.settings).toMatchObject({ provider: 'openai', model: 'fake-large', systemPrompt: 'Be kind.' });
+    const res = await send(session.id, { content: 'Hi there' }).expect(202);
+    const { userMessage, assistantMessage } = res.body;
+    expect(userMessage).toMatchObject({ role: 'user', status: 'completed', content: 'Hi there', parentId: null, siblingIds: [userMessage.id] });
+    expect(userMessage.contentParts).toEqual([{ type: 'text', text: 'Hi there' }]);
+    expect(assistantMessage).toMatchObject({
+      role: 'assistant',
+      status: 'streaming',
+      parentId: userMessage.id,
+      provider: 'openai',
+      model: 'fake-large',
+      siblingIds: [assistantMessage.id],
+    });
+
+    const done = await waitForMessage(t, alice.accessToken, assistantMessage.id);
+    expect(done).toMatchObject({
+      status: 'completed',
+      content: DEFAULT_TOKENS.join(''),
+      contentParts: [{ type: 'text', text: DEFAULT_TOKENS.join('') }],
+      finishReason: 'stop',
+      usage: { inputTokens: 12, outputTokens: 5, reasoningTokens: 0 },
+      error: null,
+    });
+    expect(done.timeToFirstTokenMs).toBeGreaterThanOrEqual(0);
+
+    // The vendor saw the system prompt and the user's text.
+    const upstream = vendor.requests.find((r) => r.body?.messages?.some((m: any) => m.content === 'Hi there'));
+    expect(upstream?.body.messages[0]).toEqual({ role: 'system', content: 'Be kind.' });
+    expect(upstream?.headers.authorization).toBe('Bearer sk-server-openai');
+
+    // A title is generated in the background after the first exchange.
+    await until(async () => {
+      const s = await request(t.url).get(`/api/v1/sessions/${session.id}`).set(bearer(alice.accessToken)).expect(200);
+      return s.body.title === DEFAULT_TOKENS.join('').replace(/\.$/, '');
+    });
+
+    const branch = await request(t.url).get(`/api/v1/sessions/${session.id}/messages`).set(bearer(alice.accessToken)).expect(200);
+    expect(branch.body.data.map((m: any) => [m.role, m.content])).toEqual([
+      ['user', 'Hi there'],
+      ['assistant', DEFAULT_TOKENS.join('')],
+    ]);
+    expect(branch.body.nextCursor).toBeNull();
+  });
+
+  it('sends the branch history as context, and follows the current leaf', async () => {
+    const session = await createSession(t, alice.accessToken, { title: 'Context' });
+    vendor.script('ctx-model', { tokens: ['ok'] });
+    await request(t.url).patch(`/api/v1/sessions/${session.id}`).set(bearer(alice.accessToken)).send({ settings: { model: 'ctx-model' } }).expect(200);
+    const first = await send(session.id, { content: 'one' }).expect(202);
+    await waitForMessage(t, alice.accessToken, first.body.assistantMessage.id);
+    const second = await send(session.id, { content: 'two' }).expect(202);
+    expect(second.body.userMessage.parentId).toBe(first.body.assistantMessage.id);
+    await waitForMessage(t, alice.accessToken, second.body.assistantMessage.id);
+    const last = vendor.requests.filter((r) => r.model === 'ctx-model').at(-1)!;
+    expect(last.body.messages.map((m: any) => [m.role, m.content])).toEqual([
+      ['user', 'one'],
+      ['assistant', 'ok'],
+      ['user', 'two'],
+    ]);
+  });
+
+  it('regenerates as a sibling, edits as a new branch, switches and deletes branches', async () => {
+    const session = await createSession(t, alice.accessToken, { title: 'Branches' });
+    const first = (await send(session.id, { content: 'question' }).expect(202)).body;
+    await waitForMessage(t, alice.accessToken, first.assistantMessage.id);
+
+    const regen = await request(t.url)
+      .post(`/api/v1/messages/${first.assistantMessage.id}/regenerate`)
+      .set(bearer(alice.accessToken))
+      .expect(202);
+    const second = regen.body.assistantMessage;
+    expect(second.parentId).toBe(first.userMessage.id);
+    expect(second.siblingIds).toEqual([first.assistantMessage.id, second.id]);
+    await waitForMessage(t, alice.accessToken, second.id);
+
+    const edit = await request(t.url)
+      .patch(`/api/v1/messages/${first.userMessage.id}`)
+      .set(bearer(alice.accessToken))
+      .send({ content: 'better question' })
+      .expect(202);
+    expect(edit.body.userMessage.siblingIds).toEqual([first.userMessage.id, edit.body.userMessage.id]);
+    await waitForMessage(t, alice.accessToken, edit.body.assistantMessage.id);
+
+    const current = await request(t.url).get(`/api/v1/sessions/${session.id}/messages`).set(bearer(alice.accessToken)).expect(200);
+    expect(current.body.data.map((m: any) => m.id)).toEqual([edit.body.userMessage.id, edit.body.assistantMessage.id]);
+
+    // Back to the first branch: its newest leaf is the regenerated reply.
+    const selected = await request(t.url).post(`/api/v1/messages/${first.userMessage.id}/select`).set(bearer(alice.accessToken)).expect(200);
+    expect(selected.body.data.map((m: any) => m.id)).toEqual([first.userMessage.id, second.id]);
+    expect(selected.body.data[1].siblingIds).toEqual([first.assistantMessage.id, second.id]);
+
+    // Deleting the shown branch moves the session to the newest remaining leaf.
+    await request(t.url).delete(`/api/v1/messages/${first.userMessage.id}`).set(bearer(alice.accessToken)).expect(204);
+    await request(t.url).get(`/api/v1/messages/${second.id}`).set(bearer(alice.accessToken)).expect(404);
+    const after = await request(t.url).get(`/api/v1/sessions/${session.id}/messages`).set(bearer(alice.accessToken)).expect(200);
+    expect(after.body.data.map((m: any) => m.id)).toEqual([edit.body.userMessage.id, edit.body.assistantMessage.id]);
+    expect(after.body.data[0].siblingIds).toEqual([edit.body.userMessage.id]);
+
+    await request(t.url)
+      .patch(`/api/v1/messages/${edit.body.assistantMessage.id}`)
+      .set(bearer(alice.accessToken))
+      .send({ content: 'x' })
+      .expect(409);
+  });
+
+  it('pages a long branch from the leaf towards the root', async () => {
+    const session = await createSession(t, alice.accessToken, { title: 'Long' });
+    for (const n of [1, 2, 3]) {
+      const r = await send(session.id, { content: `m${n}` }).expect(202);
+      await waitForMessage(t, alice.accessToken, r.body.assistantMessage.id);
+    }
+    const page1 = await request(t.url).get(`/api/v1/sessions/${session.id}/messages?limit=4`).set(bearer(alice.accessToken)).expect(200);
+    expect(page1.body.data.map((m: any) => m.content)).toEqual(['m2', DEFAULT_TOKENS.join(''), 'm3', DEFAULT_TOKENS.join('')]);
+    const page2 = await request(t.url)
+      .get(`/api/v1/sessions/${session.id}/messages?limit=4&cursor=${page1.body.nextCursor}`)
+      .set(bearer(alice.accessToken))
+      .expect(200);
+    expect(page2.body.data.map((m: any) => m.content)).toEqual(['m1', DEFAULT_TOKENS.join('')]);
+    expect(page2.body.nextCursor).toBeNull();
+  });
+
+  it('returns the first result for a retried Idempotency-Key and refuses its reuse for another request', async () => {
+    const session = await createSession(t, alice.accessToken, { title: 'Idem' });
+    const key = `key-${Date.now()}`;
+    const a = await send(session.id, { content: 'once' }).set('idempotency-key', key).expect(202);
+    const b = await send(session.id, { content: 'once' }).set('idempotency-key', key).expect(202);
+    expect(b.body.userMessage.id).toBe(a.body.userMessage.id);
+    expect(b.body.assistantMessage.id).toBe(a.body.assistantMessage.id);
+    const other = await send(session.id, { content: 'different' }).set('idempotency-key', key).expect(422);
+    expect(other.body.code).toBe('IDEMPOTENCY_KEY_REUSED');
+    await waitForMessage(t, alice.accessToken, a.body.assistantMessage.id);
+    const branch = await request(t.url).get(`/api/v1/sessions/${session.id}/messages`).set(bearer(alice.accessToken)).expect(200);
+    expect(branch.body.data).toHaveLength(2);
+  });
+
+  it('stops a reply, keeping its partial text, and aborts the upstream request', async () => {
+    const session = await createSession(t, alice.accessToken, { title: 'Stop', settings: { model: 'slow-stop' } });
+    vendor.script('slow-stop', { tokens: ['a', 'b', 'c', 'd'], pauseAfter: 2 });
+    const abortedBefore = vendor.aborted;
+    const sent = (await send(session.id, { content: 'go' }).expect(202)).body;
+    await waitForMessage(t, alice.accessToken, sent.assistantMessage.id, (m) => m.content === 'ab');
+    const stopped = await request(t.url).post(`/api/v1/messages/${sent.assistantMessage.id}/stop`).set(bearer(alice.accessToken)).expect(200);
+    expect(stopped.body).toMatchObject({ status: 'cancelled', content: 'ab', finishReason: 'cancelled' });
+    await until(() => vendor.aborted > abortedBefore);
+    vendor.release();
+    // Stopping a finished reply changes nothing.
+    const again = await request(t.url).post(`/api/v1/messages/${sent.assistantMessage.id}/stop`).set(bearer(alice.accessToken)).expect(200);
+    expect(again.body.status).toBe('cancelled');
+  });
+
+  it('ends in error, keeping partial text, when the vendor cuts the stream', async () => {
+    const session = await createSession(t, alice.accessToken, { title: 'Cut', settings: { model: 'cut-model' } });
+    // The delay lets the client read each token before the cut (a reset discards unread data).
+    vendor.script('cut-model', { tokens: ['x', 'y', 'z'], cutAfterTokens: 2, delayMs: 30 });
+    const sent = (await send(session.id, { content: 'go' }).expect(202)).body;
+    const done = await waitForMessage(t, alice.accessToken, sent.assistantMessage.id);
+    expect(done).toMatchObject({ status: 'error', content: 'xy', finishReason: 'error' });
+    expect(done.error).toMatchObject({ status: expect.any(Number), code: expect.any(String), detail: expect.any(String) });
+  });
+
+  it('reports a vendor refusal of an unknown model as the reply error', async () => {
+    const session = await createSession(t, alice.accessToken, { title: 'Unknown', settings: { model: 'unknown-model-x' } });
+    const sent = (await send(session.id, { content: 'go' }).expect(202)).body;
+    const done = await waitForMessage(t, alice.accessToken, sent.assistantMessage.id);
+    expect(done.status).toBe('error');
+    expect(done.content).toBe('');
+    expect(done.error).toMatchObject({ status: 502, upstreamStatus: 404, provider: 'openai' });
+  });
+
+  it('retries a 429 before the first token and then answers', async () => {
+    const session = await createSession(t, alice.accessToken, { title: 'Retry', settings: { model: 'busy-model' } });
+    vendor.script('busy-model', { tokens: ['fine'], failTimes: 1, error: { status: 429, retryAfter: '0' } });
+    const sent = (await send(session.id, { content: 'go' }).expect(202)).body;
+    const done = await waitForMessage(t, alice.accessToken, sent.assistantMessage.id);
+    expect(done).toMatchObject({ status: 'completed', content: 'fine' });
+    expect(vendor.requests.filter((r) => r.model === 'busy-model')).toHaveLength(2);
+  });
+
+  it('validates message bodies', async () => {
+    const session = await createSession(t, alice.accessToken, { title: 'Validation' });
+    const missing = await send(session.id, {}).expect(400);
+    expect(missing.body.errors.map((e: any) => e.field)).toContain('content');
+    await send(session.id, { content: 'a', contentParts: [{ type: 'text', text: 'b' }] }).expect(400);
+    await send(session.id, { contentParts: [{ type: 'image', mimeType: 'image/png', data: 'not base64!' }] }).expect(400);
+    await send(session.id, { contentParts: [{ type: 'file', uploadId: '0190c3f0-0000-7000-8000-000000000000' }] }).expect(400);
+    await send(session.id, { content: 'x'.repeat(100_001) }).expect(400);
+    await send(session.id, { content: 'hi', parentId: 'nope' }).expect(400);
+    await send(session.id, { content: 'hi' }).set('idempotency-key', 'x'.repeat(300)).expect(400);
+    const branch = await request(t.url).get(`/api/v1/sessions/${session.id}/messages`).set(bearer(alice.accessToken)).expect(200);
+    expect(branch.body.data).toEqual([]);
+  });
+
+  it('sends inline images to the vendor in its image format', async () => {
+    const session = await createSession(t, alice.accessToken, { title: 'Vision', settings: { model: 'gpt-4o' } });
+    const png = Buffer.from('89504e470d0a1a0a', 'hex').toString('base64');
+    const sent = (
+      await send(session.id, {
+        contentParts: [
+          { type: 'text', text: 'what is this' },
+          { type: 'image', mimeType: 'image/png', data: png },
+        ],
+      }).expect(202)
+    ).body;
+    await waitForMessage(t, alice.accessToken, sent.assistantMessage.id);
+    const upstream = vendor.requests.filter((r) => r.model === 'gpt-4o').at(-1)!;
+    const content = upstream.body.messages.at(-1).content;
+    expect(content).toEqual([
+      { type: 'text', text: 'what is this' },
+      { type: 'image_url', image_url: { url: `data:image/png;base64,${png}` } },
+    ]);
+  });
+});
