@@ -1,5 +1,5 @@
-import { Injectable } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
+import { Inject, Injectable } from '@nestjs/common';
+import { DataSource, type EntityManager } from 'typeorm';
 
 export type Claim<T> = { claimed: true } | { claimed: false; requestHash: string; response: T };
 
@@ -7,6 +7,8 @@ export type Claim<T> = { claimed: true } | { claimed: false; requestHash: string
 // a retry either sees the first result or, while the first is still in flight, waits on its row.
 @Injectable()
 export class IdempotencyRepository {
+  constructor(@Inject(DataSource) private readonly dataSource: DataSource) {}
+
   async claim<T>(manager: EntityManager, userId: string, key: string, requestHash: string, response: T): Promise<Claim<T>> {
     const inserted: unknown[] = await manager.query(
       `INSERT INTO idempotency_keys (user_id, key, request_hash, response) VALUES ($1, $2, $3, $4)
@@ -19,6 +21,14 @@ export class IdempotencyRepository {
       [userId, key],
     );
     return { claimed: false, requestHash: rows[0]!.request_hash, response: rows[0]!.response };
+  }
+
+  async find<T>(userId: string, key: string): Promise<{ requestHash: string; response: T } | null> {
+    const rows: { request_hash: string; response: T }[] = await this.dataSource.query(
+      `SELECT request_hash, response FROM idempotency_keys WHERE user_id = $1 AND key = $2`,
+      [userId, key],
+    );
+    return rows[0] ? { requestHash: rows[0].request_hash, response: rows[0].response } : null;
   }
 
   async purgeOlderThan(manager: EntityManager, ms: number): Promise<void> {

@@ -33,8 +33,18 @@ interface ReplyPlan {
   userParts?: ContentPart[];
   parentId: string | null;
   history: Message[];
-  idempotency?: { key: string; hash: string };
+  idempotency?: Idempotency;
   origin?: string;
+}
+
+interface Idempotency {
+  key: string;
+  hash: string;
+}
+
+interface ExchangeIds {
+  userMessageId: string | null;
+  assistantMessageId: string;
 }
 
 // The writes that start a reply: send, edit (a new user sibling) and regenerate (a new reply).
@@ -52,40 +62,34 @@ export class MessageSendService {
 
   // `origin` tags the session event with the sending connection, so it is not echoed back to it.
   async send(userId: string, sessionId: string, input: SendMessageDto, idempotencyKey?: string, origin?: string): Promise<Exchange> {
-    const session = await this.sessions.requireOwned(userId, sessionId);
     const userParts = toUserParts(input);
+    const idempotency = keyed(idempotencyKey, ['send', sessionId, input.parentId, userParts]);
+    const replayed = await this.replay(userId, idempotency);
+    if (replayed) return replayed;
+    const session = await this.sessions.requireOwned(userId, sessionId);
     const parentId = input.parentId === undefined ? session.currentLeafId : input.parentId;
     const history = parentId ? await this.branchOf(userId, session, parentId) : [];
-    const hash = requestHash(['send', sessionId, input.parentId, userParts]);
-    return this.reply(userId, {
-      session,
-      userParts,
-      parentId,
-      history,
-      idempotency: idempotencyKey ? { key: idempotencyKey, hash } : undefined,
-      origin,
-    });
+    return this.reply(userId, { session, userParts, parentId, history, idempotency, origin });
   }
 
   async edit(userId: string, messageId: string, input: EditMessageDto, idempotencyKey?: string): Promise<Exchange> {
+    const userParts = toUserParts(input);
+    const idempotency = keyed(idempotencyKey, ['edit', messageId, userParts]);
+    const replayed = await this.replay(userId, idempotency);
+    if (replayed) return replayed;
     const target = await this.requireMessage(userId, messageId);
     if (target.role !== 'user') {
       throw new MessagesError(MessagesErrorCode.NotEditable, 'Only user messages can be edited; regenerate a reply instead');
     }
     const session = await this.sessions.requireOwned(userId, target.sessionId);
-    const userParts = toUserParts(input);
     const history = target.parentId ? await this.branchOf(userId, session, target.parentId) : [];
-    const hash = requestHash(['edit', messageId, userParts]);
-    return this.reply(userId, {
-      session,
-      userParts,
-      parentId: target.parentId,
-      history,
-      idempotency: idempotencyKey ? { key: idempotencyKey, hash } : undefined,
-    });
+    return this.reply(userId, { session, userParts, parentId: target.parentId, history, idempotency });
   }
 
   async regenerate(userId: string, messageId: string, idempotencyKey?: string): Promise<Exchange> {
+    const idempotency = keyed(idempotencyKey, ['regenerate', messageId]);
+    const replayed = await this.replay(userId, idempotency);
+    if (replayed) return replayed;
     const target = await this.requireMessage(userId, messageId);
     // Regenerating a reply makes a sibling of it; regenerating a user message answers it anew.
     const parentId = target.role === 'assistant' ? target.parentId : target.id;
@@ -95,8 +99,7 @@ export class MessageSendService {
     if (history[history.length - 1]?.role !== 'user') {
       throw new MessagesError(MessagesErrorCode.NothingToRegenerate, 'Only a reply to a user message can be regenerated');
     }
-    const hash = requestHash(['regenerate', messageId]);
-    return this.reply(userId, { session, parentId, history, idempotency: idempotencyKey ? { key: idempotencyKey, hash } : undefined });
+    return this.reply(userId, { session, parentId, history, idempotency });
   }
 
   private async reply(userId: string, plan: ReplyPlan): Promise<Exchange> {
@@ -150,7 +153,7 @@ export class MessageSendService {
 
     const replay = await this.dataSource.transaction(async (manager) => {
       if (plan.idempotency) {
-        const ids = { userMessageId: userMessageId ?? null, assistantMessageId: assistantId };
+        const ids: ExchangeIds = { userMessageId: userMessageId ?? null, assistantMessageId: assistantId };
         const claim = await this.idempotency.claim(manager, userId, plan.idempotency.key, plan.idempotency.hash, ids);
         if (!claim.claimed) return claim;
       }
@@ -158,12 +161,7 @@ export class MessageSendService {
       await this.sessions.recordActivity(session.id, assistantId, manager);
       return null;
     });
-    if (replay) {
-      if (replay.requestHash !== plan.idempotency!.hash) {
-        throw new MessagesError(MessagesErrorCode.IdempotencyKeyReused, 'This Idempotency-Key was used for a different request');
-      }
-      return this.load(userId, replay.response.userMessageId, replay.response.assistantMessageId);
-    }
+    if (replay) return this.replayOf(userId, plan.idempotency!, replay);
 
     const exchange = await this.load(userId, userMessageId ?? null, assistantId);
     await this.pubsub.publish(sessionChannel(session.id), JSON.stringify({ type: 'message.created', origin: plan.origin, ...exchange }));
@@ -180,6 +178,21 @@ export class MessageSendService {
       titleAfter: session.title === null && plan.history.length === 0,
     });
     return exchange;
+  }
+
+  // A key seen before answers with its first result (checked first, so a retry is not refused by
+  // state the first request created); the transaction's claim settles concurrent first attempts.
+  private async replay(userId: string, idempotency: Idempotency | undefined): Promise<Exchange | null> {
+    if (!idempotency) return null;
+    const stored = await this.idempotency.find<ExchangeIds>(userId, idempotency.key);
+    return stored ? this.replayOf(userId, idempotency, stored) : null;
+  }
+
+  private replayOf(userId: string, idempotency: Idempotency, stored: { requestHash: string; response: ExchangeIds }): Promise<Exchange> {
+    if (stored.requestHash !== idempotency.hash) {
+      throw new MessagesError(MessagesErrorCode.IdempotencyKeyReused, 'This Idempotency-Key was used for a different request');
+    }
+    return this.load(userId, stored.response.userMessageId, stored.response.assistantMessageId);
   }
 
   private async load(userId: string, userMessageId: string | null, assistantId: string): Promise<Exchange> {
@@ -209,6 +222,6 @@ export class MessageSendService {
   }
 }
 
-function requestHash(parts: unknown[]): string {
-  return createHash('sha256').update(JSON.stringify(parts)).digest('hex');
+function keyed(key: string | undefined, request: unknown[]): Idempotency | undefined {
+  return key === undefined ? undefined : { key, hash: createHash('sha256').update(JSON.stringify(request)).digest('hex') };
 }

@@ -10,6 +10,8 @@ export interface SseConnection {
   status: number;
   headers: http.IncomingHttpHeaders;
   events: SseEvent[];
+  // Comment lines seen (heartbeats).
+  comments(): number;
   // Resolves when the server ends the stream (or the connection drops).
   ended: Promise<void>;
   // Resolves once `count` events have arrived (or rejects after timeoutMs).
@@ -35,6 +37,7 @@ export function openSse(
     req.on('error', reject);
     req.on('response', (res) => {
       const events: SseEvent[] = [];
+      let comments = 0;
       const listeners = new Set<() => void>();
       let buffer = '';
       let endedResolve!: () => void;
@@ -48,7 +51,10 @@ export function openSse(
           buffer = buffer.slice(index + 2);
           const event: Partial<SseEvent> & { dataLines: string[] } = { dataLines: [] };
           for (const line of block.split('\n')) {
-            if (line.startsWith(':')) continue;
+            if (line.startsWith(':')) {
+              comments++;
+              continue;
+            }
             const colon = line.indexOf(':');
             const field = colon < 0 ? line : line.slice(0, colon);
             const value = colon < 0 ? '' : line.slice(colon + 1).replace(/^ /, '');
@@ -87,6 +93,7 @@ export function openSse(
         status: res.statusCode ?? 0,
         headers: res.headers,
         events,
+        comments: () => comments,
         ended,
         close: () => req.destroy(),
         waitFor: (predicate, timeoutMs = 10_000) =>
