@@ -7,6 +7,8 @@ export class FrameError extends Error {
     readonly code: string,
     message: string,
     readonly errors?: { field: string; message: string }[],
+    // The id of the frame that failed, when it had one.
+    readonly frameId?: string,
   ) {
     super(message);
   }
@@ -21,9 +23,10 @@ export function parseFrame(raw: string): FrameEnvelope {
     throw new FrameError('INVALID_FRAME', 'Frames are JSON objects');
   }
   if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new FrameError('INVALID_FRAME', 'Frames are JSON objects');
-  const type = (json as { type?: unknown }).type;
+  const { type, id } = json as { type?: unknown; id?: unknown };
+  const frameId = typeof id === 'string' ? id.slice(0, 100) : undefined;
   if (typeof type !== 'string' || !(CLIENT_FRAME_TYPES as readonly string[]).includes(type)) {
-    throw new FrameError('UNKNOWN_FRAME', `type must be one of ${CLIENT_FRAME_TYPES.join(', ')}`);
+    throw new FrameError('UNKNOWN_FRAME', `type must be one of ${CLIENT_FRAME_TYPES.join(', ')}`, undefined, frameId);
   }
   const frame = plainToInstance(FRAME_CLASSES[type as ClientFrameType] as new () => FrameEnvelope, json);
   const errors = validateSync(frame, { whitelist: true, forbidNonWhitelisted: true });
@@ -31,7 +34,7 @@ export function parseFrame(raw: string): FrameEnvelope {
     const fields = errors.flatMap((e) =>
       Object.values(e.constraints ?? { nested: 'is not valid' }).map((message) => ({ field: e.property, message })),
     );
-    throw new FrameError('VALIDATION_FAILED', 'The frame is not valid', fields);
+    throw new FrameError('VALIDATION_FAILED', 'The frame is not valid', fields, frameId);
   }
   return frame;
 }

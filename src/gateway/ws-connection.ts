@@ -215,7 +215,9 @@ export class WsConnection {
   }
 
   private sendError(id: string | undefined, err: unknown): void {
-    if (err instanceof FrameError) return this.write({ type: 'error', id, code: err.code, message: err.message, errors: err.errors });
+    if (err instanceof FrameError) {
+      return this.write({ type: 'error', id: id ?? err.frameId, code: err.code, message: err.message, errors: err.errors });
+    }
     if (err instanceof DomainError) return this.write({ type: 'error', id, code: err.code, status: err.status, message: err.message });
     this.deps.logger.error({ err }, 'WebSocket frame failed');
     this.write({ type: 'error', id, code: 'INTERNAL', status: 500, message: 'Something went wrong' });
