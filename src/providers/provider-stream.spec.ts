@@ -15,16 +15,17 @@ function policy(sleeps: number[], overrides: Partial<RetryPolicy> = {}): RetryPo
 // optionally failing after them.
 function upstream(failures: ProviderError[], events: ProviderEvent[], failAfter?: ProviderError) {
   let calls = 0;
+  async function* run(): AsyncGenerator<ProviderEvent> {
+    const failure = failures[calls++];
+    if (failure) throw failure;
+    for (const e of events) yield await Promise.resolve(e);
+    if (failAfter) throw failAfter;
+  }
   return {
     get calls() {
       return calls;
     },
-    open: async function* (): AsyncGenerator<ProviderEvent> {
-      const failure = failures[calls++];
-      if (failure) throw failure;
-      for (const e of events) yield await Promise.resolve(e);
-      if (failAfter) throw failAfter;
-    },
+    open: (): AsyncIterable<ProviderEvent> => run(),
   };
 }
 
