@@ -74,4 +74,46 @@ describe('AppConfig', () => {
     expect(config.auth.oidc?.jwksUri).toBe('https://id.example.com/.well-known/jwks.json');
     expect(() => new AppConfig({ DATA_DIR: tempDir(), SWAGGER_ENABLED: 'maybe' })).toThrow(/SWAGGER_ENABLED/);
   });
+
+  it('parses provider settings, and names the variable of a bad one without echoing keys', () => {
+    const config = new AppConfig({
+      DATA_DIR: tempDir(),
+      OPENAI_API_KEY: 'sk-server',
+      OPENAI_COMPATIBLE_PROVIDERS: JSON.stringify([{ id: 'ollama', name: 'Ollama', baseUrl: 'http://localhost:11434/v1', models: ['llama3.2'] }]),
+      DEFAULT_MODEL: 'ollama/llama3.2',
+      TITLE_MODEL: 'openai/gpt-4o-mini',
+      PROVIDER_FALLBACKS: 'openai/gpt-4o-mini, ollama/meta-llama/llama-3',
+      PROVIDER_MAX_RETRIES: '3',
+    });
+    expect(config.providers.entries.map((p) => p.id)).toEqual(['openai', 'anthropic', 'google', 'mistral', 'ollama']);
+    expect(config.providers.entries[0]).toMatchObject({ kind: 'openai', apiKey: 'sk-server' });
+    expect(config.providers.entries[4]).toMatchObject({ kind: 'openai-compatible', name: 'Ollama', models: ['llama3.2'] });
+    expect(config.providers.defaultModel).toEqual({ provider: 'ollama', model: 'llama3.2' });
+    expect(config.providers.titleModel).toEqual({ provider: 'openai', model: 'gpt-4o-mini' });
+    expect(config.providers.fallbacks).toEqual([
+      { provider: 'openai', model: 'gpt-4o-mini' },
+      { provider: 'ollama', model: 'meta-llama/llama-3' },
+    ]);
+    expect(config.providers).toMatchObject({ maxRetries: 3, retryMaxDelayMs: 10_000, timeoutMs: 120_000, modelsCacheSeconds: 600, allowPrivateBaseUrls: false });
+
+    const bad = (env: Record<string, string>) => () => new AppConfig({ DATA_DIR: tempDir(), ...env });
+    expect(bad({ OPENAI_COMPATIBLE_PROVIDERS: '[{"id": "x", "apiKey": "sk-hidden"' })).toThrow(/OPENAI_COMPATIBLE_PROVIDERS: is not valid JSON/);
+    expect(bad({ OPENAI_COMPATIBLE_PROVIDERS: '[{"id": "x", "apiKey": "sk-hidden", "baseUrl": "ftp://x"}]' })).toThrow(/OPENAI_COMPATIBLE_PROVIDERS: entry 0 \(x\): baseUrl/);
+    expect(bad({ OPENAI_COMPATIBLE_PROVIDERS: '[{"id": "openai", "baseUrl": "http://x"}]' })).toThrow(/already taken/);
+    expect(bad({ OPENAI_COMPATIBLE_PROVIDERS: '{"id": "x"}' })).toThrow(/must be a JSON array/);
+    expect(bad({ DEFAULT_MODEL: 'gpt-4o' })).toThrow(/DEFAULT_MODEL: must be provider\/model/);
+    expect(bad({ DEFAULT_MODEL: 'nobody/gpt-4o' })).toThrow(/DEFAULT_MODEL: unknown provider "nobody"/);
+    expect(bad({ PROVIDER_FALLBACKS: 'openai' })).toThrow(/PROVIDER_FALLBACKS/);
+    expect(bad({ PROVIDER_MAX_RETRIES: 'many' })).toThrow(/PROVIDER_MAX_RETRIES/);
+    expect(bad({ PROVIDER_ALLOW_PRIVATE_BASE_URLS: 'perhaps' })).toThrow(/PROVIDER_ALLOW_PRIVATE_BASE_URLS/);
+    expect(bad({ OPENAI_BASE_URL: 'not a url' })).toThrow(/OPENAI_BASE_URL/);
+    let message = '';
+    try {
+      bad({ OPENAI_COMPATIBLE_PROVIDERS: '[{"id": "x", "apiKey": "sk-hidden", "baseUrl": 1}]' })();
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    expect(message).toMatch(/OPENAI_COMPATIBLE_PROVIDERS/);
+    expect(message).not.toContain('sk-hidden');
+  });
 });

@@ -101,7 +101,7 @@ function causes(err: unknown): ErrorLike[] {
   const chain: ErrorLike[] = [];
   let current: unknown = err;
   while (current && typeof current === 'object' && chain.length < 6) {
-    chain.push(current as ErrorLike);
+    chain.push(current);
     current = (current as ErrorLike).cause;
   }
   return chain;

@@ -24,6 +24,7 @@ export interface VendorScript {
 export interface VendorRequest {
   path: string;
   model: string;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- untyped JSON, as each vendor sends it
   body: any;
   headers: Record<string, string | string[] | undefined>;
 }
@@ -46,7 +47,7 @@ const DEFAULT_USAGE = { input: 12, output: 5 };
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function readJson(req: IncomingMessage): Promise<any> {
+async function readJson(req: IncomingMessage): Promise<unknown> {
   const chunks: Buffer[] = [];
   for await (const chunk of req) chunks.push(chunk as Buffer);
   const text = Buffer.concat(chunks).toString('utf8');
@@ -108,11 +109,11 @@ export async function startFakeVendor(): Promise<FakeVendor> {
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? '/', 'http://fake');
-    const body = await readJson(req);
+    const body = (await readJson(req)) as Record<string, unknown> | undefined;
     const matched = route(req.method ?? 'GET', url.pathname, req.headers);
     if (!matched) return sendJson(res, 404, { error: { message: `No route for ${req.method} ${url.pathname}` } });
     const [dialect, kind, pathModel] = matched;
-    const model = pathModel || (typeof body?.model === 'string' ? (body.model as string) : '');
+    const model = pathModel || (typeof body?.model === 'string' ? body.model : '');
     vendor.requests.push({ path: url.pathname, model, body, headers: req.headers });
     if (kind === 'list') return sendJson(res, 200, modelList(dialect));
 
@@ -129,7 +130,7 @@ export async function startFakeVendor(): Promise<FakeVendor> {
         return sendJson(res, error.status, error.body ?? errorBody(dialect, error.status, `Scripted error ${error.status}`), headers);
       }
     }
-    await stream(dialect, model, body as Record<string, unknown>, script, res);
+    await stream(dialect, model, body ?? {}, script, res);
   };
 
   const stream = async (dialect: Dialect, model: string, body: Record<string, unknown>, script: VendorScript, res: ServerResponse) => {

@@ -1,3 +1,4 @@
+import { ProviderError, ProviderErrorCode } from '../provider-error.js';
 import type { ChatTurnMessage, ContentPart } from '../provider.types.js';
 
 // What an adapter is built from: one credential, plus how to reach the vendor.
@@ -54,4 +55,10 @@ export function toolNames(messages: readonly ChatTurnMessage[]): Map<string, str
   const names = new Map<string, string>();
   for (const m of messages) for (const p of m.parts) if (p.type === 'tool-call') names.set(p.toolCallId, p.name);
   return names;
+}
+
+// The OpenAI and Anthropic SDKs end a stream quietly when its signal aborts; an aborted reply
+// must not look complete, so every adapter checks before its closing events.
+export function throwIfAborted(provider: string, signal: AbortSignal): void {
+  if (signal.aborted) throw new ProviderError(provider, ProviderErrorCode.Aborted, 'The request was aborted');
 }

@@ -2,7 +2,7 @@ import Anthropic from '@anthropic-ai/sdk';
 import type { ContentBlockParam, MessageParam, RawMessageStreamEvent } from '@anthropic-ai/sdk/resources/messages/messages';
 import { toProviderError } from '../provider-error.js';
 import type { ChatProvider, ChatTurnRequest, FinishReason, ModelInfo, ProviderEvent, Usage } from '../provider.types.js';
-import { type AdapterOptions, linkedController, parseArguments, textOf } from './adapter-options.js';
+import { type AdapterOptions, throwIfAborted, linkedController, parseArguments, textOf } from './adapter-options.js';
 
 // Anthropic requires max_tokens on every request.
 export const ANTHROPIC_DEFAULT_MAX_TOKENS = 4096;
@@ -98,7 +98,7 @@ export class AnthropicAdapter implements ChatProvider {
         },
         { signal: link.controller.signal },
       );
-      yield* this.events(stream);
+      yield* this.events(stream, request.signal);
     } catch (err) {
       throw toProviderError(this.id, err, { signal: request.signal, secrets: [this.options.apiKey] });
     } finally {
@@ -106,7 +106,7 @@ export class AnthropicAdapter implements ChatProvider {
     }
   }
 
-  private async *events(stream: AsyncIterable<RawMessageStreamEvent>): AsyncGenerator<ProviderEvent> {
+  private async *events(stream: AsyncIterable<RawMessageStreamEvent>, signal: AbortSignal): AsyncGenerator<ProviderEvent> {
     const usage: Usage = { inputTokens: 0, outputTokens: 0, reasoningTokens: 0 };
     let sawUsage = false;
     let finish: FinishReason = 'stop';
@@ -157,6 +157,7 @@ export class AnthropicAdapter implements ChatProvider {
           break;
       }
     }
+    throwIfAborted(this.id, signal);
     if (sawUsage) yield { type: 'usage', usage };
     yield { type: 'finish', reason: finish };
   }

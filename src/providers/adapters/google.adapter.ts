@@ -1,7 +1,7 @@
 import { type Content, type GenerateContentResponse, GoogleGenAI, type Part } from '@google/genai';
 import { toProviderError } from '../provider-error.js';
 import type { ChatProvider, ChatTurnRequest, FinishReason, ModelInfo, ProviderEvent, Usage } from '../provider.types.js';
-import { type AdapterOptions, linkedController, parseArguments, textOf, toolNames } from './adapter-options.js';
+import { type AdapterOptions, throwIfAborted, linkedController, parseArguments, textOf, toolNames } from './adapter-options.js';
 
 const FILTERED = new Set(['SAFETY', 'RECITATION', 'BLOCKLIST', 'PROHIBITED_CONTENT', 'SPII', 'IMAGE_SAFETY']);
 
@@ -92,7 +92,7 @@ export class GoogleAdapter implements ChatProvider {
             : {}),
         },
       });
-      yield* this.events(stream);
+      yield* this.events(stream, request.signal);
     } catch (err) {
       throw toProviderError(this.id, err, { signal: request.signal, secrets: [this.options.apiKey] });
     } finally {
@@ -100,7 +100,7 @@ export class GoogleAdapter implements ChatProvider {
     }
   }
 
-  private async *events(stream: AsyncIterable<GenerateContentResponse>): AsyncGenerator<ProviderEvent> {
+  private async *events(stream: AsyncIterable<GenerateContentResponse>, signal: AbortSignal): AsyncGenerator<ProviderEvent> {
     let usage: Usage | undefined;
     let finish: FinishReason | undefined;
     let calls = 0;
@@ -134,6 +134,7 @@ export class GoogleAdapter implements ChatProvider {
         else finish = 'other';
       }
     }
+    throwIfAborted(this.id, signal);
     if (usage) yield { type: 'usage', usage };
     yield { type: 'finish', reason: calls > 0 && (finish ?? 'stop') === 'stop' ? 'tool_calls' : (finish ?? 'stop') };
   }

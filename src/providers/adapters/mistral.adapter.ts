@@ -3,7 +3,7 @@ import { HTTPClient } from '@mistralai/mistralai/lib/http.js';
 import type { ChatCompletionStreamRequestMessage, CompletionEvent, ContentChunk } from '@mistralai/mistralai/models/components';
 import { toProviderError } from '../provider-error.js';
 import type { ChatProvider, ChatTurnRequest, FinishReason, ModelInfo, ProviderEvent, Usage } from '../provider.types.js';
-import { type AdapterOptions, hasImages, linkedController, textOf, toolNames } from './adapter-options.js';
+import { type AdapterOptions, throwIfAborted, hasImages, linkedController, textOf, toolNames } from './adapter-options.js';
 
 const FINISH: Record<string, FinishReason> = { stop: 'stop', length: 'length', model_length: 'length', tool_calls: 'tool_calls', error: 'error' };
 
@@ -94,7 +94,7 @@ export class MistralAdapter implements ChatProvider {
         },
         { signal: link.controller.signal },
       );
-      yield* this.events(stream);
+      yield* this.events(stream, request.signal);
     } catch (err) {
       throw toProviderError(this.id, err, { signal: request.signal, secrets: [this.options.apiKey] });
     } finally {
@@ -102,7 +102,7 @@ export class MistralAdapter implements ChatProvider {
     }
   }
 
-  private async *events(stream: AsyncIterable<CompletionEvent>): AsyncGenerator<ProviderEvent> {
+  private async *events(stream: AsyncIterable<CompletionEvent>, signal: AbortSignal): AsyncGenerator<ProviderEvent> {
     let usage: Usage | undefined;
     let finish: FinishReason | undefined;
     for await (const { data: chunk } of stream) {
@@ -124,6 +124,7 @@ export class MistralAdapter implements ChatProvider {
       }
       if (choice.finishReason) finish = FINISH[choice.finishReason] ?? 'other';
     }
+    throwIfAborted(this.id, signal);
     if (usage) yield { type: 'usage', usage };
     yield { type: 'finish', reason: finish ?? 'stop' };
   }

@@ -2,7 +2,7 @@ import OpenAI from 'openai';
 import type { ChatCompletionChunk, ChatCompletionContentPart, ChatCompletionMessageParam } from 'openai/resources/chat/completions';
 import { toProviderError } from '../provider-error.js';
 import type { ChatProvider, ChatTurnRequest, FinishReason, ModelInfo, ProviderEvent, ProviderKind, Usage } from '../provider.types.js';
-import { type AdapterOptions, hasImages, linkedController, textOf } from './adapter-options.js';
+import { type AdapterOptions, throwIfAborted, hasImages, linkedController, textOf } from './adapter-options.js';
 
 type Delta = ChatCompletionChunk.Choice.Delta & { reasoning_content?: string | null; reasoning?: string | null };
 
@@ -129,6 +129,7 @@ export class OpenAIAdapter implements ChatProvider {
         }
         if (choice.finish_reason) finish = FINISH[choice.finish_reason] ?? 'other';
       }
+      throwIfAborted(this.id, request.signal);
       if (usage) yield { type: 'usage', usage };
       yield { type: 'finish', reason: finish ?? 'stop' };
     } catch (err) {

@@ -1,0 +1,140 @@
+import { after, before, describe, it } from 'node:test';
+import { expect } from 'expect';
+import { AnthropicAdapter } from '../../src/providers/adapters/anthropic.adapter.js';
+import { GoogleAdapter } from '../../src/providers/adapters/google.adapter.js';
+import { MistralAdapter } from '../../src/providers/adapters/mistral.adapter.js';
+import { OpenAIAdapter } from '../../src/providers/adapters/openai.adapter.js';
+import { ProviderError, ProviderErrorCode } from '../../src/providers/provider-error.js';
+import type { ChatProvider, ChatTurnRequest, ProviderEvent } from '../../src/providers/provider.types.js';
+import { DEFAULT_TOKENS, type FakeVendor, startFakeVendor } from '../support/fake-vendor.js';
+
+// Each adapter, through its official SDK, against the fake vendor's real wire format.
+let vendor: FakeVendor;
+before(async () => {
+  vendor = await startFakeVendor();
+});
+after(() => vendor.close());
+
+const adapters: Record<string, () => ChatProvider> = {
+  openai: () => new OpenAIAdapter('openai', { id: 'openai', apiKey: 'sk-openai', baseUrl: vendor.openaiBaseUrl, timeoutMs: 10_000 }),
+  compatible: () => new OpenAIAdapter('openai-compatible', { id: 'local', apiKey: 'sk-local', baseUrl: vendor.openaiBaseUrl, timeoutMs: 10_000 }),
+  anthropic: () => new AnthropicAdapter({ id: 'anthropic', apiKey: 'sk-ant', baseUrl: vendor.anthropicBaseUrl, timeoutMs: 10_000 }),
+  google: () => new GoogleAdapter({ id: 'google', apiKey: 'g-key', baseUrl: vendor.googleBaseUrl, timeoutMs: 10_000 }),
+  mistral: () => new MistralAdapter({ id: 'mistral', apiKey: 'm-key', baseUrl: vendor.mistralBaseUrl, timeoutMs: 10_000 }),
+};
+
+const request = (model: string, signal = new AbortController().signal): ChatTurnRequest => ({
+  model,
+  system: 'Be brief.',
+  messages: [{ role: 'user', parts: [{ type: 'text', text: 'Describe this' }, { type: 'image', mimeType: 'image/png', data: 'iVBORw0KGgo=' }] }],
+  maxTokens: 256,
+  tools: [{ name: 'lookup', description: 'Look something up', parameters: { type: 'object', properties: { q: { type: 'string' } } } }],
+  signal,
+});
+
+async function collect(iterable: AsyncIterable<ProviderEvent>): Promise<{ events: ProviderEvent[]; error?: ProviderError }> {
+  const events: ProviderEvent[] = [];
+  try {
+    for await (const e of iterable) events.push(e);
+    return { events };
+  } catch (error) {
+    return { events, error: error as ProviderError };
+  }
+}
+
+const texts = (events: ProviderEvent[]) => events.flatMap((e) => (e.type === 'text' ? [e.delta] : []));
+
+for (const [name, make] of Object.entries(adapters)) {
+  describe(`${name} adapter`, () => {
+    it('streams reasoning, text, tool calls, usage and the finish reason', async () => {
+      const model = `${name}-full`;
+      vendor.script(model, {
+        reasoning: ['Let me', ' think.'],
+        toolCalls: [{ id: 'call_1', name: 'lookup', arguments: '{"q":"cats"}' }],
+        usage: { input: 21, output: 9, reasoning: 4 },
+      });
+      const { events, error } = await collect(make().streamChat(request(model)));
+      expect(error).toBeUndefined();
+      expect(events.filter((e) => e.type === 'reasoning').map((e) => (e as { delta: string }).delta).join('')).toBe('Let me think.');
+      expect(texts(events)).toEqual(DEFAULT_TOKENS);
+      const calls = events.filter((e) => e.type === 'tool-call');
+      expect(calls[0]).toMatchObject({ index: 0, id: 'call_1', name: 'lookup' });
+      expect(calls.map((c) => (c as { argumentsDelta: string }).argumentsDelta).join('')).toBe('{"q":"cats"}');
+      const usage = events.find((e) => e.type === 'usage');
+      expect(usage).toMatchObject({ usage: { inputTokens: 21, outputTokens: 9 } });
+      if (name === 'openai' || name === 'google') expect(usage).toMatchObject({ usage: { reasoningTokens: 4 } });
+      expect(events.at(-1)).toEqual({ type: 'finish', reason: 'tool_calls' });
+
+      const sent = vendor.requests.filter((r) => r.model === model).at(-1)!;
+      const body = JSON.stringify(sent.body);
+      expect(body).toContain('Be brief.');
+      expect(body).toContain('iVBORw0KGgo=');
+      if (name === 'anthropic') expect(sent.body).toMatchObject({ system: 'Be brief.', max_tokens: 256 });
+      if (name === 'openai') expect(sent.body).toMatchObject({ max_completion_tokens: 256, stream_options: { include_usage: true } });
+      if (name === 'google') expect(sent.body.systemInstruction).toBeDefined();
+    });
+
+    it('ends without a usage event when the vendor sends none', async () => {
+      const model = `${name}-no-usage`;
+      vendor.script(model, { usage: null });
+      const { events, error } = await collect(make().streamChat(request(model)));
+      expect(error).toBeUndefined();
+      expect(events.some((e) => e.type === 'usage')).toBe(false);
+      expect(events.at(-1)).toEqual({ type: 'finish', reason: 'stop' });
+    });
+
+    it('surfaces a model the vendor does not have as a ProviderError', async () => {
+      const { events, error } = await collect(make().streamChat(request('unknown-model-x')));
+      expect(events).toEqual([]);
+      expect(error).toBeInstanceOf(ProviderError);
+      expect(error).toMatchObject({ code: ProviderErrorCode.ModelNotFound, status: 404, retryable: false });
+      expect(error!.message).toContain('unknown-model-x');
+    });
+
+    it('reports a 429 with its retry-after', async () => {
+      const model = `${name}-429`;
+      vendor.script(model, { failTimes: 1, error: { status: 429, retryAfter: '7' } });
+      const { error } = await collect(make().streamChat(request(model)));
+      expect(error).toMatchObject({ code: ProviderErrorCode.RateLimited, status: 429, retryable: true });
+      if (name !== 'google') expect(error!.retryAfterMs).toBe(7000);
+    });
+
+    it('ends with an error after the partial events when the vendor fails mid-stream', async () => {
+      const model = `${name}-mid-error`;
+      vendor.script(model, { errorAfterTokens: 2 });
+      const { events, error } = await collect(make().streamChat(request(model)));
+      expect(texts(events)).toEqual(DEFAULT_TOKENS.slice(0, 2));
+      expect(error).toBeInstanceOf(ProviderError);
+      expect(error!.code).not.toBe(ProviderErrorCode.Aborted);
+    });
+
+    it('ends with a connection error when the connection is cut', async () => {
+      const model = `${name}-cut`;
+      vendor.script(model, { cutAfterTokens: 3, delayMs: 5 });
+      const { events, error } = await collect(make().streamChat(request(model)));
+      expect(texts(events)).toEqual(DEFAULT_TOKENS.slice(0, 3));
+      expect(error).toBeInstanceOf(ProviderError);
+      expect(error!.code).not.toBe(ProviderErrorCode.Aborted);
+    });
+
+    it('aborts the upstream request when the signal fires', async () => {
+      const model = `${name}-abort`;
+      vendor.script(model, { pauseAfter: 2 });
+      const before = vendor.aborted;
+      const controller = new AbortController();
+      const received: ProviderEvent[] = [];
+      let error: ProviderError | undefined;
+      try {
+        for await (const e of make().streamChat(request(model, controller.signal))) {
+          received.push(e);
+          if (texts(received).length === 2) controller.abort();
+        }
+      } catch (err) {
+        error = err as ProviderError;
+      }
+      expect(error).toMatchObject({ code: ProviderErrorCode.Aborted });
+      for (let i = 0; i < 100 && vendor.aborted === before; i++) await new Promise((r) => setTimeout(r, 10));
+      expect(vendor.aborted).toBe(before + 1);
+    });
+  });
+}
