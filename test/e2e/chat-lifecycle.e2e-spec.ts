@@ -1,0 +1,110 @@
+import { after, before, describe, it } from 'node:test';
+import { expect } from 'expect';
+import request from 'supertest';
+import { DataSource } from 'typeorm';
+import { bearer, login, registerUser, type TestUser } from '../factories/users.js';
+import { createSession, startChatApp, waitForMessage } from '../support/chat.js';
+import { type FakeVendor, startFakeVendor } from '../support/fake-vendor.js';
+import { isFinal, openSse } from '../support/sse-client.js';
+import { createTestStorage, type TestApp } from '../support/test-app.js';
+
+const clustered = Boolean(process.env.DATABASE_URL && process.env.REDIS_URL);
+
+// Replies whose instance goes away end `interrupted`, never stuck in `streaming`.
+describe('chat: replies outlive their instance', () => {
+  let vendor: FakeVendor;
+  let storage: Awaited<ReturnType<typeof createTestStorage>>;
+
+  before(async () => {
+    vendor = await startFakeVendor();
+    storage = await createTestStorage();
+  });
+  after(async () => {
+    vendor.release();
+    await vendor.close();
+    await storage.drop();
+  });
+
+  it('ends a reply as interrupted, keeping its text, when its instance shuts down; a new instance serves it', async () => {
+    vendor.script('life-a', { tokens: ['kept', ' text', ' lost'], pauseAfter: 2 });
+    const first = await startChatApp(vendor, {}, storage);
+    const alice = await registerUser(first);
+    const session = await createSession(first, alice.accessToken, { title: 'Shutdown', settings: { model: 'life-a' } });
+    const sent = await request(first.url)
+      .post(`/api/v1/sessions/${session.id}/messages`)
+      .set(bearer(alice.accessToken))
+      .send({ content: 'go' })
+      .expect(202);
+    const id = sent.body.assistantMessage.id as string;
+    await waitForMessage(first, alice.accessToken, id, (m) => m.content === 'kept text');
+    const sse = await openSse(`${first.url}/api/v1/messages/${id}/stream`, { headers: bearer(alice.accessToken) });
+    await first.close({ keepStorage: true });
+    // Readers hear the end before the instance goes.
+    const events = await sse.waitFor((es) => es.some(isFinal));
+    expect(events.at(-1)).toMatchObject({ event: 'message.error', data: { error: { code: 'GENERATION_INTERRUPTED' } } });
+
+    const second = await startChatApp(vendor, {}, storage);
+    try {
+      const { accessToken } = await login(second, alice.email, alice.password);
+      const message = await request(second.url).get(`/api/v1/messages/${id}`).set(bearer(accessToken)).expect(200);
+      expect(message.body).toMatchObject({ status: 'interrupted', content: 'kept text', error: { code: 'GENERATION_INTERRUPTED' } });
+    } finally {
+      await second.close({ keepStorage: true });
+    }
+  });
+
+  it('sweeps replies left streaming by a dead instance', async () => {
+    const app = await startChatApp(vendor, { GENERATION_HEARTBEAT_INTERVAL_MS: '100', GENERATION_STALE_AFTER_MS: '500' }, storage);
+    let alice: TestUser | undefined;
+    try {
+      alice = await registerUser(app);
+      const session = await createSession(app, alice.accessToken, { title: 'Crash' });
+      const sent = await request(app.url)
+        .post(`/api/v1/sessions/${session.id}/messages`)
+        .set(bearer(alice.accessToken))
+        .send({ content: 'go' })
+        .expect(202);
+      const id = sent.body.assistantMessage.id as string;
+      await waitForMessage(app, alice.accessToken, id);
+      // What a crashed instance leaves behind: a reply still marked streaming, its heartbeat old.
+      await app.app
+        .get(DataSource)
+        .query(`UPDATE messages SET status = 'streaming', heartbeat_at = now() - interval '1 hour' WHERE id = $1`, [id]);
+      const swept = await waitForMessage(app, alice.accessToken, id, (m) => m.status !== 'streaming', 5_000);
+      expect(swept).toMatchObject({ status: 'interrupted', error: { code: 'GENERATION_INTERRUPTED' } });
+    } finally {
+      await app.close({ keepStorage: true });
+    }
+  });
+
+  it('lets a client on one instance resume and stop a reply another instance generates', { skip: !clustered && 'needs PostgreSQL and Redis' }, async () => {
+    vendor.script('life-b', { tokens: ['b1', 'b2', 'b3', 'b4'], pauseAfter: 2 });
+    const a = await startChatApp(vendor, {}, storage);
+    const b = await startChatApp(vendor, {}, storage);
+    try {
+      const alice = await registerUser(b);
+      const session = await createSession(b, alice.accessToken, { title: 'Cluster', settings: { model: 'life-b' } });
+      const sent = await request(b.url)
+        .post(`/api/v1/sessions/${session.id}/messages`)
+        .set(bearer(alice.accessToken))
+        .send({ content: 'go' })
+        .expect(202);
+      const id = sent.body.assistantMessage.id as string;
+      await waitForMessage(b, alice.accessToken, id, (m) => m.content === 'b1b2');
+
+      // Instance A replays what B generated so far, then follows live.
+      const sse = await openSse(`${a.url}/api/v1/messages/${id}/stream`, { headers: bearer(alice.accessToken) });
+      await sse.waitFor((es) => es.filter((e) => e.event === 'message.delta').map((e) => e.data.delta).join('') === 'b1b2');
+      const abortedBefore = vendor.aborted;
+      const stopped = await request(a.url).post(`/api/v1/messages/${id}/stop`).set(bearer(alice.accessToken)).expect(200);
+      expect(stopped.body).toMatchObject({ status: 'cancelled', content: 'b1b2' });
+      const events = await sse.waitFor((es) => es.some(isFinal));
+      expect(events.at(-1)).toMatchObject({ event: 'message.completed', data: { message: { status: 'cancelled' } } });
+      // B ran the request, so B aborted it.
+      expect(vendor.aborted).toBeGreaterThan(abortedBefore);
+    } finally {
+      await a.close({ keepStorage: true });
+      await b.close({ keepStorage: true });
+    }
+  });
+});
