@@ -20,7 +20,7 @@ export class IdempotencyRepository {
       `SELECT request_hash, response FROM idempotency_keys WHERE user_id = $1 AND key = $2`,
       [userId, key],
     );
-    return { claimed: false, requestHash: rows[0]!.request_hash, response: rows[0]!.response };
+    return { claimed: false, requestHash: rows[0].request_hash, response: rows[0].response };
   }
 
   async find<T>(userId: string, key: string): Promise<{ requestHash: string; response: T } | null> {

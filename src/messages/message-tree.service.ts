@@ -27,7 +27,7 @@ export class MessageTreeService {
   }
 
   async get(userId: string, id: string): Promise<MessageResponseDto> {
-    return (await this.withSiblings([await this.requireMessage(userId, id)]))[0]!;
+    return (await this.withSiblings([await this.requireMessage(userId, id)]))[0];
   }
 
   // The current branch, root to leaf; pages continue towards the root.
@@ -44,7 +44,7 @@ export class MessageTreeService {
     const chain = await this.messages.branchTo(leafId, limit + 1);
     const more = chain.length > limit;
     const page = more ? chain.slice(1) : chain;
-    return { data: await this.withSiblings(page), nextCursor: more ? encodeCursor({ above: page[0]!.id }) : null };
+    return { data: await this.withSiblings(page), nextCursor: more ? encodeCursor({ above: page[0].id }) : null };
   }
 
   // Shows another branch: the newest leaf under the chosen message becomes current.
@@ -86,13 +86,13 @@ export class MessageTreeService {
 
   // The final event of a finished reply, as its stream ended (seq = the message's lastSeq).
   async finalEventFor(message: Message): Promise<StreamEvent> {
-    return finalEvent((await this.withSiblings([message]))[0]!, message.lastSeq);
+    return finalEvent((await this.withSiblings([message]))[0], message.lastSeq);
   }
 
   private async withSiblings(messages: Message[]): Promise<MessageResponseDto[]> {
     if (messages.length === 0) return [];
     const parents = [...new Set(messages.map((m) => m.parentId))];
-    const children = await this.messages.childrenOf(messages[0]!.sessionId, parents);
+    const children = await this.messages.childrenOf(messages[0].sessionId, parents);
     return messages.map((m) => MessageResponseDto.from(m, children.get(m.parentId) ?? [m.id]));
   }
 }

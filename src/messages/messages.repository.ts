@@ -44,7 +44,7 @@ export class MessagesRepository {
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, CASE WHEN $10::boolean THEN now() END) RETURNING ${COLUMNS}`,
         [m.id, m.sessionId, m.parentId, m.role, m.status, JSON.stringify(m.contentParts), m.content, m.provider, m.model, m.status === 'streaming'],
       );
-      inserted.push(toMessage(rows[0]!));
+      inserted.push(toMessage(rows[0]));
     }
     return inserted;
   }

@@ -63,7 +63,7 @@ export class SessionsRepository {
         session.currentLeafId,
       ],
     );
-    return toSession(rows[0]!);
+    return toSession(rows[0]);
   }
 
   // The session when it belongs to this user; null for another user's or a missing one.

@@ -24,7 +24,7 @@ export class RedisStreamLog extends StreamLog {
   async range(streamId: string, afterSeq: number): Promise<StreamEvent[]> {
     const entries = await this.redis.xrange(streamKey(streamId), `${afterSeq + 1}-0`, '+');
     return entries.map(([id, fields]) => {
-      const [event, data] = JSON.parse(fields[1]!) as [StreamEvent['event'], StreamEvent['data']];
+      const [event, data] = JSON.parse(fields[1]) as [StreamEvent['event'], StreamEvent['data']];
       return { seq: Number(id.slice(0, id.indexOf('-'))), event, data };
     });
   }

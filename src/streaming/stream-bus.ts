@@ -26,7 +26,7 @@ export class StreamBus {
     if (events.length === 0) return;
     // Both go out on the same connection: the log write lands before the live message.
     await Promise.all([this.log.append(streamId, events), this.pubsub.publish(channel(streamId), JSON.stringify(events))]);
-    if (isFinalEvent(events[events.length - 1]!)) await this.log.retain(streamId, FINISHED_STREAM_RETENTION_MS);
+    if (isFinalEvent(events[events.length - 1])) await this.log.retain(streamId, FINISHED_STREAM_RETENTION_MS);
   }
 
   range(streamId: string, afterSeq: number): Promise<StreamEvent[]> {
@@ -40,12 +40,12 @@ export class StreamBus {
     let replayed = false;
     const held: StreamEvent[][] = [];
     let chain = Promise.resolve();
-    let unsubscribe: (() => Promise<void>) | undefined;
+    const subscription: { unsubscribe?: () => Promise<void> } = {};
 
     const close = () => {
       if (closed) return;
       closed = true;
-      unsubscribe?.().catch((err: unknown) => this.logger.warn({ err }, 'Could not unsubscribe from a stream'));
+      subscription.unsubscribe?.().catch((err: unknown) => this.logger.warn({ err }, 'Could not unsubscribe from a stream'));
     };
     const deliver = async (events: StreamEvent[]) => {
       for (const event of events) {
@@ -68,7 +68,7 @@ export class StreamBus {
     };
 
     // Subscribe before reading the log, so nothing published in between is missed.
-    unsubscribe = await this.pubsub.subscribe(channel(streamId), (message) => {
+    subscription.unsubscribe = await this.pubsub.subscribe(channel(streamId), (message) => {
       const events = JSON.parse(message) as StreamEvent[];
       if (replayed) enqueue(events);
       else held.push(events);

@@ -6,7 +6,7 @@ import { bearer, login, registerUser, type TestUser } from '../factories/users.j
 import { createSession, startChatApp, waitForMessage } from '../support/chat.js';
 import { type FakeVendor, startFakeVendor } from '../support/fake-vendor.js';
 import { isFinal, openSse } from '../support/sse-client.js';
-import { createTestStorage, type TestApp } from '../support/test-app.js';
+import { createTestStorage } from '../support/test-app.js';
 
 const clustered = Boolean(process.env.DATABASE_URL && process.env.REDIS_URL);
 

@@ -39,8 +39,8 @@ describe('chat over Server-Sent Events', () => {
     const events = await sse.waitFor((es) => es.some(isFinal));
     await sse.ended;
 
-    expect(events[0]!.event).toBe('message.created');
-    const { userMessage, assistantMessage } = events[0]!.data;
+    expect(events[0].event).toBe('message.created');
+    const { userMessage, assistantMessage } = events[0].data;
     expect(userMessage.content).toBe('hello');
     expect(assistantMessage.status).toBe('streaming');
 
@@ -61,7 +61,7 @@ describe('chat over Server-Sent Events', () => {
     const session = await createSession(t, alice.accessToken, { title: 'Resume', settings: { model: 'sse-resume' } });
     const first = await post(session.id, 'go');
     await first.waitFor((es) => textOf(es) === 'a1b2c3');
-    const messageId = first.events[0]!.data.assistantMessage.id as string;
+    const messageId = first.events[0].data.assistantMessage.id as string;
     const lastId = deltas(first.events).at(-1)!.id!;
     first.close();
     await first.ended;
@@ -72,14 +72,14 @@ describe('chat over Server-Sent Events', () => {
     expect(second.status).toBe(200);
     vendor.release();
     const rest = await second.waitFor((es) => es.some(isFinal));
-    expect(Number(rest[0]!.id)).toBe(Number(lastId) + 1);
+    expect(Number(rest[0].id)).toBe(Number(lastId) + 1);
     expect(textOf(first.events) + textOf(rest)).toBe('a1b2c3d4e5f6');
     expect(rest.at(-1)!.data.message.content).toBe('a1b2c3d4e5f6');
     // A reader from the start sees the same text once.
     const replay = await openSse(`${t.url}/api/v1/messages/${messageId}/stream`, { headers: bearer(alice.accessToken) });
     const all = await replay.waitFor((es) => es.some(isFinal));
     expect(all).toHaveLength(1); // finished: only the final event
-    expect(all[0]!.data.message.content).toBe('a1b2c3d4e5f6');
+    expect(all[0].data.message.content).toBe('a1b2c3d4e5f6');
   });
 
   it('keeps generating when the client leaves, and heartbeats keep idle streams open', async () => {
@@ -87,7 +87,7 @@ describe('chat over Server-Sent Events', () => {
     const session = await createSession(t, alice.accessToken, { title: 'Leave', settings: { model: 'sse-leave' } });
     const sse = await post(session.id, 'go');
     await sse.waitFor((es) => textOf(es) === 'still');
-    const messageId = sse.events[0]!.data.assistantMessage.id as string;
+    const messageId = sse.events[0].data.assistantMessage.id as string;
     await until(() => sse.comments() >= 3); // ': stream open' then pings every 100 ms while paused
     sse.close();
     vendor.release();
@@ -119,7 +119,7 @@ describe('chat over Server-Sent Events', () => {
     const events = await sse.waitFor((es) => es.some(isFinal));
     expect(events.filter((e) => e.event === 'message.reasoning').map((e) => e.data.delta).join('')).toBe('Let me think');
     const calls = events.filter((e) => e.event === 'message.tool_call');
-    expect(calls[0]!.data).toMatchObject({ index: 0, id: 'call_1', name: 'lookup' });
+    expect(calls[0].data).toMatchObject({ index: 0, id: 'call_1', name: 'lookup' });
     expect(calls.map((e) => e.data.argumentsDelta).join('')).toBe('{"q":"x"}');
     expect(events.at(-1)!.data.message).toMatchObject({
       finishReason: 'tool_calls',

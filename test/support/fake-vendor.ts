@@ -24,7 +24,7 @@ export interface VendorScript {
 export interface VendorRequest {
   path: string;
   model: string;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- untyped JSON, as each vendor sends it
+   
   body: any;
   headers: Record<string, string | string[] | undefined>;
 }

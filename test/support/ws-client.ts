@@ -23,7 +23,7 @@ export function connectWs(baseUrl: string, query = ''): Promise<WsClient> {
   let isClosed = false;
   void closed.then(() => (isClosed = true));
   socket.on('message', (data) => {
-    frames.push(JSON.parse(data.toString()));
+    frames.push(JSON.parse((data as Buffer).toString('utf8')));
     listeners.forEach((l) => l());
   });
   return new Promise((resolve, reject) => {

@@ -27,7 +27,7 @@ describe('buildContext', () => {
       { type: 'text', text: '5' },
     ]);
     // Three earlier would start with an assistant turn, which is dropped.
-    expect(buildContext(history, undefined, { ...roomy, contextMessages: 3 })[0]!.role).toBe('user');
+    expect(buildContext(history, undefined, { ...roomy, contextMessages: 3 })[0].role).toBe('user');
     expect(buildContext(history, undefined, { ...roomy, contextMessages: 0 })).toHaveLength(1);
   });
 
@@ -36,7 +36,7 @@ describe('buildContext', () => {
     const history = [text('user', long), text('assistant', long), text('user', long), text('assistant', 'ok'), text('user', 'now')];
     const out = buildContext(history, 'be brief', { contextMessages: null, contextWindow: 1_500, maxOutputTokens: 500, vision: true });
     // 1000 tokens of room: 'now', 'ok' and one long message (401 tokens) fit, a second does not.
-    expect(out.map((m) => m.parts[0]!.type === 'text' && m.parts[0].text.length)).toEqual([long.length, 2, 3]);
+    expect(out.map((m) => m.parts[0].type === 'text' && m.parts[0].text.length)).toEqual([long.length, 2, 3]);
   });
 
   it('refuses a message larger than the window', () => {
@@ -69,8 +69,8 @@ describe('buildContext', () => {
     ];
     const out = buildContext(history, undefined, { ...roomy, vision: false });
     expect(out.map((m) => m.role)).toEqual(['user', 'user', 'assistant', 'user']);
-    expect(out[1]!.parts[1]).toEqual({ type: 'text', text: '[image omitted: this model does not take images]' });
-    expect(out[2]!.parts).toEqual([{ type: 'text', text: 'a cat' }]);
-    expect(buildContext(history, undefined, roomy)[1]!.parts[1]!.type).toBe('image');
+    expect(out[1].parts[1]).toEqual({ type: 'text', text: '[image omitted: this model does not take images]' });
+    expect(out[2].parts).toEqual([{ type: 'text', text: 'a cat' }]);
+    expect(buildContext(history, undefined, roomy)[1].parts[1].type).toBe('image');
   });
 });

@@ -38,10 +38,10 @@ export function buildContext(history: HistoryMessage[], system: string | undefin
   if (budget < 0) throw new PromptTooLongError('The message does not fit in the model context window');
   const kept: ChatTurnMessage[] = [newest];
   for (let i = earlier.length - 1; i >= 0; i--) {
-    const cost = tokensOf(earlier[i]!);
+    const cost = tokensOf(earlier[i]);
     if (cost > budget) break;
     budget -= cost;
-    kept.unshift(earlier[i]!);
+    kept.unshift(earlier[i]);
   }
   return dropLeadingAssistant(kept);
 }

@@ -59,7 +59,7 @@ export class UpdateSessionDto extends CreateSessionDto {}
 export class ListSessionsQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ default: false, description: 'List archived sessions instead of active ones' })
   @IsOptional()
-  @Transform(({ value }) => (value === 'true' ? true : value === 'false' ? false : value))
+  @Transform(({ value }: { value: unknown }) => (value === 'true' ? true : value === 'false' ? false : value))
   @IsBoolean()
   archived = false;
 
