@@ -3,6 +3,7 @@ import { ProvidersModule } from '../providers/providers.module.js';
 import { SessionsModule } from '../sessions/sessions.module.js';
 import { GenerationService } from './generation/generation.service.js';
 import { TitleService } from './generation/title.service.js';
+import { IdempotencyPurgeService } from './idempotency-purge.service.js';
 import { IdempotencyRepository } from './idempotency.repository.js';
 import { MessageSendService } from './message-send.service.js';
 import { MessageStreamController } from './message-stream.controller.js';
@@ -17,6 +18,7 @@ import { MessageSseService } from './sse/message-sse.service.js';
   providers: [
     MessagesRepository,
     IdempotencyRepository,
+    IdempotencyPurgeService,
     GenerationService,
     TitleService,
     MessageSendService,

@@ -1,0 +1,51 @@
+import { describe, it } from 'node:test';
+import { expect } from 'expect';
+import { MemoryPubSub } from '../state/memory-pub-sub.js';
+import { MemoryStreamLog } from './memory-stream-log.js';
+import { StreamBus } from './stream-bus.js';
+import type { StreamEvent } from './stream-event.js';
+
+const delta = (seq: number, text: string): StreamEvent => ({ seq, event: 'message.delta', data: { seq, delta: text } });
+const done = (seq: number): StreamEvent => ({ seq, event: 'message.completed', data: { seq } });
+const tick = () => new Promise((r) => setTimeout(r, 5));
+
+describe('StreamBus', () => {
+  it('replays what was appended after a seq, then delivers live events once, in order, until the final one', async () => {
+    const bus = new StreamBus(new MemoryStreamLog(), new MemoryPubSub());
+    await bus.append('m', [delta(1, 'a'), delta(2, 'b'), delta(3, 'c')]);
+    const seen: number[] = [];
+    await bus.follow('m', 1, (e) => seen.push(e.seq));
+    expect(seen).toEqual([2, 3]);
+    await bus.append('m', [delta(4, 'd')]);
+    await bus.append('m', [done(5)]);
+    await tick();
+    await bus.append('m', [delta(6, 'after the end')]);
+    await tick();
+    expect(seen).toEqual([2, 3, 4, 5]);
+  });
+
+  it('fills a gap from the log when a live message was lost', async () => {
+    const log = new MemoryStreamLog();
+    const pubsub = new MemoryPubSub();
+    const bus = new StreamBus(log, pubsub);
+    const seen: string[] = [];
+    await bus.follow('m', 0, (e) => seen.push(e.data.delta as string));
+    // Written to the log but its live message never arrives (a dropped pub/sub message).
+    await log.append('m', [delta(1, 'a'), delta(2, 'b')]);
+    await bus.append('m', [delta(3, 'c')]);
+    await tick();
+    expect(seen).toEqual(['a', 'b', 'c']);
+  });
+
+  it('stops delivering after close', async () => {
+    const bus = new StreamBus(new MemoryStreamLog(), new MemoryPubSub());
+    const seen: number[] = [];
+    const follower = await bus.follow('m', 0, (e) => seen.push(e.seq));
+    await bus.append('m', [delta(1, 'a')]);
+    await tick();
+    follower.close();
+    await bus.append('m', [delta(2, 'b')]);
+    await tick();
+    expect(seen).toEqual([1]);
+  });
+});
