@@ -1,89 +1,540 @@
-// `npm run bench`: request throughput and latency of the auth path against a bare endpoint
-// measured in the same run. Needs DATABASE_URL (PostgreSQL); REDIS_URL is used when set.
-import { fork } from 'node:child_process';
+// `npm run bench`: the service's figures against baselines measured in the same run.
+//  http   request throughput/latency: authenticated routes vs bare Fastify and bare NestJS-Fastify
+//         endpoints doing one primary-key SELECT (target: session list >= 0.7x bare Nest)
+//  ttft   time to first token the service adds over calling the fake vendor directly
+//  stream per-token delay and server CPU with many concurrent streaming clients, WS and SSE
+//  idle   server memory per idle authenticated WebSocket
+// Needs DATABASE_URL (PostgreSQL); REDIS_URL is used when set. Sizes come from BENCH_* variables
+// (defaults: the targets' sizes); BENCH_ONLY=http,ttft,stream,idle picks scenarios;
+// BENCH_CPU_PROF=<dir> writes a .cpuprofile of the server process there.
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import http from 'node:http';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
+import pg from 'pg';
+import WebSocket from 'ws';
+import { AppConfig } from '../../src/config/app-config.js';
+import { TokensService } from '../../src/auth/tokens.service.js';
 import { createTestStorage, TEST_ENV } from '../support/test-app.js';
+import { BenchChild, cpuPercent, now, type Usage } from './ipc.js';
+import type { VendorReady } from './vendor.js';
 
-const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 10);
-const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
-
-interface Scenario {
-  name: string;
-  url: string;
-  headers?: Record<string, string>;
-}
-
-interface Figures {
-  name: string;
-  rps: number;
-  p50: number;
-  p99: number;
-}
+const num = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
+const SIZES = {
+  durationS: num('BENCH_DURATION_S', 8),
+  connections: num('BENCH_CONNECTIONS', 50),
+  listSessions: num('BENCH_SESSIONS', 20),
+  ttftRequests: num('BENCH_TTFT_REQUESTS', 200),
+  streamClients: num('BENCH_STREAM_CLIENTS', 1000),
+  streamTokens: num('BENCH_STREAM_TOKENS', 400),
+  streamDelayMs: num('BENCH_STREAM_DELAY_MS', 20),
+  streamRampMs: num('BENCH_STREAM_RAMP_MS', 4000),
+  idleSockets: num('BENCH_IDLE_SOCKETS', 10_000),
+};
+const ONLY = new Set((process.env.BENCH_ONLY ?? 'http,ttft,stream,idle').split(',').map((s) => s.trim()));
 
 if (!process.env.DATABASE_URL) {
   process.stderr.write('npm run bench needs DATABASE_URL (a PostgreSQL with pgvector); REDIS_URL is optional.\n');
   process.exit(2);
 }
 
+const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
+const out = (text = '') => process.stdout.write(`${text}\n`);
+const log = (text: string) => process.stderr.write(`[bench] ${text}\n`);
+
 const storage = await createTestStorage();
-const env = {
-  ...process.env,
+const vendor = BenchChild.fork<VendorReady>('fake vendor', here('./vendor.js'), { ...process.env });
+const { openaiBaseUrl } = await vendor.ready;
+const serverEnv: Record<string, string> = {
+  ...(process.env as Record<string, string>),
   ...TEST_ENV,
   ...storage.env,
   LOG_LEVEL: 'warn',
-  // The general limit would otherwise throttle the load generator, which is one caller.
+  // One load generator is one caller (HTTP), and thousands of clients come from one address.
   RATE_LIMIT_MAX: '100000000',
+  GENERATION_MAX_ACTIVE: String(Math.max(2000, SIZES.streamClients * 2)),
+  OPENAI_API_KEY: 'sk-bench',
+  OPENAI_BASE_URL: openaiBaseUrl,
+  DEFAULT_MODEL: 'openai/fake-large',
 };
-const server = fork(fileURLToPath(new URL('./server.js', import.meta.url)), { env, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-const { appUrl, bareUrl } = await new Promise<{ appUrl: string; bareUrl: string }>((resolve, reject) => {
-  server.once('message', (m) => resolve(m as { appUrl: string; bareUrl: string }));
-  server.once('exit', (code) => reject(new Error(`bench server exited with ${code}`)));
-});
+const profileDir = process.env.BENCH_CPU_PROF;
+const server = BenchChild.fork<{ appUrl: string; bareUrl: string; bareNestUrl: string }>(
+  'bench server',
+  here('./server.js'),
+  serverEnv,
+  profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [],
+);
+const { appUrl, bareUrl, bareNestUrl } = await server.ready;
+const tokens = new TokensService(new AppConfig(serverEnv));
+const db = new pg.Pool({ connectionString: serverEnv.DATABASE_URL, max: 4 });
+const redis = Boolean(process.env.REDIS_URL);
+
+out(`# Benchmarks (${new Date().toISOString().slice(0, 10)}, PostgreSQL${redis ? ' + Redis' : ' + in-memory state'})`);
+out();
+out(`Sizes: ${JSON.stringify(SIZES)}`);
+
+// ---------------------------------------------------------------------------------------------
+// Users and sessions
+
+interface BenchUser {
+  id: string;
+  token: string;
+}
+
+// Users are inserted directly (registration hashes a password with argon2: thousands would take
+// minutes) and get access tokens signed by the app's own TokensService, exactly as at login.
+async function createUsers(count: number): Promise<BenchUser[]> {
+  const batch = randomUUID().slice(0, 8);
+  const users: BenchUser[] = [];
+  for (let start = 0; start < count; start += 5000) {
+    const n = Math.min(5000, count - start);
+    const { rows } = await db.query<{ id: string }>(
+      `INSERT INTO users (email, role) SELECT 'bench-' || $1::text || '-' || g || '@example.com', 'user'
+         FROM generate_series($2::int, $3::int) g RETURNING id`,
+      [batch, start + 1, start + n],
+    );
+    for (const { id } of rows) users.push({ id, token: tokens.signAccessToken(id, randomUUID()).accessToken });
+  }
+  return users;
+}
+
+async function createSession(user: BenchUser, model: string): Promise<string> {
+  const session = (await post(`${appUrl}/api/v1/sessions`, { title: 'bench', settings: { model } }, user.token)) as { id: string };
+  return session.id;
+}
+
+async function post(url: string, body: unknown, token?: string, headers: Record<string, string> = {}): Promise<unknown> {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers },
+    body: JSON.stringify(body),
+  });
+  if (!res.ok) throw new Error(`${url}: ${res.status} ${await res.text()}`);
+  return res.json();
+}
+
+async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(limit, items.length) }, async () => {
+      while (next < items.length) {
+        const i = next++;
+        results[i] = await fn(items[i], i);
+      }
+    }),
+  );
+  return results;
+}
+
+function percentile(sorted: ArrayLike<number>, p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
+}
+
+const sortedOf = (values: number[]) => Float64Array.from(values).sort();
+const f1 = (n: number) => (Number.isFinite(n) ? n.toFixed(1) : 'n/a');
+const met = (ok: boolean) => (ok ? 'met' : '**not met**');
+
+function table(header: string[], rows: (string | number)[][]): void {
+  out(`| ${header.join(' | ')} |`);
+  out(`|${header.map((_h, i) => (i === 0 ? '---' : '---:')).join('|')}|`);
+  for (const row of rows) out(`| ${row.join(' | ')} |`);
+}
+
+// ---------------------------------------------------------------------------------------------
+// (d) HTTP: authenticated routes against bare endpoints
+
+async function httpScenarios(): Promise<void> {
+  const user = (await post(`${appUrl}/api/v1/auth/register`, { email: 'bench@example.com', password: 'bench password 123' })) as {
+    accessToken: string;
+    user: { id: string };
+  };
+  const key = (await post(`${appUrl}/api/v1/api-keys`, { name: 'bench' }, user.accessToken)) as { key: string };
+  const me: BenchUser = { id: user.user.id, token: user.accessToken };
+  for (let i = 0; i < SIZES.listSessions; i++) await createSession(me, 'fake-large');
+  const bearer = { authorization: `Bearer ${user.accessToken}` };
+  const scenarios = [
+    { name: 'bare NestJS-Fastify + pg: one primary-key SELECT (baseline)', url: `${bareNestUrl}/users/${user.user.id}` },
+    { name: 'bare Fastify + pg: one primary-key SELECT', url: `${bareUrl}/users/${user.user.id}` },
+    { name: 'app: GET /health/live (no auth, no database)', url: `${appUrl}/health/live` },
+    { name: 'app: GET /api/v1/auth/me with a JWT', url: `${appUrl}/api/v1/auth/me`, headers: bearer },
+    { name: 'app: GET /api/v1/auth/me with an API key', url: `${appUrl}/api/v1/auth/me`, headers: { 'x-api-key': key.key } },
+    { name: `app: GET /api/v1/sessions with a JWT (${SIZES.listSessions} sessions, default page)`, url: `${appUrl}/api/v1/sessions`, headers: bearer, target: true },
+  ];
+  const results: { name: string; rps: number; p50: number; p99: number; cpu: number; target?: boolean }[] = [];
+  for (const s of scenarios) {
+    log(`http: ${s.name}`);
+    await autocannon({ url: s.url, headers: s.headers, connections: SIZES.connections, duration: 2 }); // warm-up
+    const before = await server.usage();
+    const r = await autocannon({ url: s.url, headers: s.headers, connections: SIZES.connections, duration: SIZES.durationS });
+    const after = await server.usage();
+    if (r.non2xx > 0 || r.errors > 0) throw new Error(`${s.name}: ${r.non2xx} non-2xx responses, ${r.errors} errors`);
+    results.push({ name: s.name, rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, cpu: cpuPercent(before, after), target: s.target });
+  }
+  const base = results[0].rps;
+  out();
+  out(`## (d) Request throughput: ${SIZES.connections} connections, ${SIZES.durationS} s per scenario (autocannon in this process, servers in one child)`);
+  out();
+  table(
+    ['scenario', 'req/s', '× bare Nest', 'server CPU % of a core', 'p50 ms', 'p99 ms', 'target', 'status'],
+    results.map((r) => [
+      r.name,
+      Math.round(r.rps),
+      (r.rps / base).toFixed(2),
+      Math.round(r.cpu),
+      r.p50,
+      r.p99,
+      r.target ? '≥ 0.70×' : '',
+      r.target ? met(r.rps / base >= 0.7) : '',
+    ]),
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+// (a) Time to first token added by the service
+
+async function ttftScenario(): Promise<void> {
+  const n = SIZES.ttftRequests;
+  const model = 'bench-ttft';
+  await vendor.call({ type: 'script', model, script: { tokens: ['Hello', ' there', ', friend.'] } });
+  const [user] = await createUsers(1);
+  const sessions = await mapLimit(Array.from({ length: n }), 10, () => createSession(user, model));
+  const direct: number[] = [];
+  const service: number[] = [];
+  // Warm both paths (connections, JIT) before measuring.
+  for (let i = 0; i < 10; i++) await directFirstToken(model);
+  const warm = await mapLimit(Array.from({ length: 10 }), 1, () => createSession(user, model));
+  for (const s of warm) await serviceFirstToken(s, user.token);
+  log(`ttft: ${n} sequential requests each way, interleaved`);
+  for (let i = 0; i < n; i++) {
+    direct.push(await directFirstToken(model));
+    service.push(await serviceFirstToken(sessions[i], user.token));
+  }
+  const d = sortedOf(direct);
+  const s = sortedOf(service);
+  const added = (p: number) => percentile(s, p) - percentile(d, p);
+  out();
+  out(`## (a) Time to first token: ${n} sequential requests, interleaved with as many direct vendor calls`);
+  out();
+  out('Service: POST /api/v1/sessions/:id/messages (Accept: text/event-stream) until the first `message.delta`.');
+  out('Direct: the same script requested from the fake vendor (raw OpenAI-format streaming request) until the first content chunk.');
+  out();
+  table(
+    ['figure', 'direct to vendor ms', 'through the service ms', 'added by the service ms', 'target', 'status'],
+    [
+      ['p50', f1(percentile(d, 50)), f1(percentile(s, 50)), f1(added(50)), '≤ 3', met(added(50) <= 3)],
+      ['p99', f1(percentile(d, 99)), f1(percentile(s, 99)), f1(added(99)), '≤ 10', met(added(99) <= 10)],
+      ['max', f1(percentile(d, 100)), f1(percentile(s, 100)), f1(added(100)), '', ''],
+    ],
+  );
+}
+
+function directFirstToken(model: string): Promise<number> {
+  const started = now();
+  return new Promise((resolve, reject) => {
+    const req = http.request(`${openaiBaseUrl}/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: 'Bearer sk-bench' },
+    });
+    req.on('error', reject);
+    req.on('response', (res) => {
+      let first: number | undefined;
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => {
+        if (first !== undefined) return;
+        text += chunk;
+        if (/"content":"[^"]/.test(text)) first = now() - started;
+      });
+      res.on('end', () => (first === undefined ? reject(new Error('vendor sent no content')) : resolve(first)));
+    });
+    req.end(JSON.stringify({ model, stream: true, messages: [{ role: 'user', content: 'go' }] }));
+  });
+}
+
+function serviceFirstToken(sessionId: string, token: string): Promise<number> {
+  const started = now();
+  return new Promise((resolve, reject) => {
+    const req = http.request(`${appUrl}/api/v1/sessions/${sessionId}/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'text/event-stream', authorization: `Bearer ${token}` },
+    });
+    req.on('error', reject);
+    req.on('response', (res) => {
+      let first: number | undefined;
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => {
+        if (first !== undefined) return;
+        text += chunk;
+        if (text.includes('event: message.delta')) first = now() - started;
+      });
+      res.on('end', () => (first === undefined ? reject(new Error(`no message.delta (status ${res.statusCode}): ${text.slice(0, 300)}`)) : resolve(first)));
+    });
+    req.end(JSON.stringify({ content: 'go' }));
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// (b) Streaming: per-token delay and server CPU with many concurrent clients
+
+interface StreamClient {
+  firstAt?: number;
+  doneAt?: number;
+  error?: string;
+}
+
+const STAMP = /\|(\d+\.\d+)\|/g;
+
+async function streamScenario(transport: 'ws' | 'sse'): Promise<void> {
+  const { streamClients: n, streamTokens, streamDelayMs, streamRampMs } = SIZES;
+  const model = `bench-stream-${transport}`;
+  await vendor.call({ type: 'script', model, script: { stampedTokens: streamTokens, delayMs: streamDelayMs } });
+  log(`stream/${transport}: creating ${n} users and sessions`);
+  const users = await createUsers(n);
+  const sessions = await mapLimit(users, 20, (u) => createSession(u, model));
+
+  const stampAt: number[] = [];
+  const delay: number[] = [];
+  const record = (text: string) => {
+    const arrived = now();
+    for (const m of text.matchAll(STAMP)) {
+      const sent = Number(m[1]);
+      stampAt.push(sent);
+      delay.push(arrived - sent);
+    }
+  };
+  const clients: StreamClient[] = users.map(() => ({}));
+  const samples: { server: Usage; vendor: Usage; parent: { at: number; cpu: NodeJS.CpuUsage } }[] = [];
+  const sample = async () => {
+    const [s, v] = await Promise.all([server.usage(), vendor.usage()]);
+    samples.push({ server: s, vendor: v, parent: { at: now(), cpu: process.cpuUsage() } });
+  };
+  await sample();
+  const sampler = setInterval(() => void sample(), 250);
+  const nominalMs = streamTokens * streamDelayMs;
+  log(`stream/${transport}: ${n} clients ramped over ${streamRampMs} ms, ${streamTokens} tokens every ${streamDelayMs} ms each`);
+  const started = now();
+  const runs = users.map(
+    (user, i) =>
+      new Promise<void>((resolve) => setTimeout(resolve, (i * streamRampMs) / n)).then(() =>
+        (transport === 'ws' ? wsStream : sseStream)(user, sessions[i], clients[i], record, nominalMs * 3 + 60_000).catch((err: unknown) => {
+          clients[i].error = String(err);
+        }),
+      ),
+  );
+  await Promise.all(runs);
+  clearInterval(sampler);
+  await sample();
+  const elapsed = now() - started;
+
+  const failed = clients.filter((c) => c.error || c.doneAt === undefined);
+  const firsts = clients.map((c) => c.firstAt).filter((t): t is number => t !== undefined);
+  const dones = clients.map((c) => c.doneAt).filter((t): t is number => t !== undefined);
+  // The steady window: every client streaming (after the last first token, before the first end).
+  const windowStart = Math.max(...firsts);
+  const windowEnd = Math.min(...dones);
+  const steady = windowEnd - windowStart > 1000;
+  const inWindow: number[] = [];
+  if (steady) for (let i = 0; i < stampAt.length; i++) if (stampAt[i] >= windowStart && stampAt[i] <= windowEnd) inWindow.push(delay[i]);
+  const all = sortedOf(delay);
+  const win = sortedOf(inWindow);
+  const windowSamples = steady ? samples.filter((s) => s.server.at >= windowStart && s.server.at <= windowEnd) : [];
+  const [from, to] = windowSamples.length >= 2 ? [windowSamples[0], windowSamples.at(-1)!] : [samples[0], samples.at(-1)!];
+  const cpuOf = (a: { at: number; cpu: NodeJS.CpuUsage }, b: { at: number; cpu: NodeJS.CpuUsage }) =>
+    cpuPercent({ ...a, memory: process.memoryUsage() }, { ...b, memory: process.memoryUsage() });
+  const expected = n * streamTokens;
+
+  out();
+  out(
+    `## (b) Streaming over ${transport === 'ws' ? 'WebSocket' : 'SSE'}: ${n} clients (one user and session each), ` +
+      `${streamTokens} tokens every ${streamDelayMs} ms per reply, ramped over ${(streamRampMs / 1000).toFixed(1)} s`,
+  );
+  out();
+  out(
+    `Per-token delay = arrival at the client − the time the vendor process wrote the token (stamped in the token text). ` +
+      `${delay.length} of ${expected} tokens received, ${failed.length} clients failed${failed[0]?.error ? ` (first: ${failed[0].error})` : ''}; ` +
+      `run took ${(elapsed / 1000).toFixed(1)} s; steady window (all ${n} streaming): ${steady ? `${((windowEnd - windowStart) / 1000).toFixed(1)} s, ${inWindow.length} tokens` : 'none (ramp longer than a reply)'}.`,
+  );
+  out();
+  table(
+    ['figure', 'p50', 'p99', 'max', 'target', 'status'],
+    [
+      ['per-token delay, steady window, ms', f1(percentile(win, 50)), f1(percentile(win, 99)), f1(percentile(win, 100)), '≤ 30 ms p99', steady ? met(percentile(win, 99) <= 30) : 'n/a'],
+      ['per-token delay, whole run incl. ramp, ms', f1(percentile(all, 50)), f1(percentile(all, 99)), f1(percentile(all, 100)), '≤ 30 ms p99', met(percentile(all, 99) <= 30)],
+    ],
+  );
+  out();
+  table(
+    [`CPU, % of one core (${windowSamples.length >= 2 ? 'steady window' : 'whole run'})`, 'value'],
+    [
+      ['server process (app: auth, engine, bus, partial flushes, transport)', Math.round(cpuPercent(from.server, to.server))],
+      ['fake vendor process', Math.round(cpuPercent(from.vendor, to.vendor))],
+      ['load generator (this process)', Math.round(cpuOf(from.parent, to.parent))],
+    ],
+  );
+}
+
+function wsStream(user: BenchUser, sessionId: string, client: StreamClient, record: (text: string) => void, timeoutMs: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const socket = new WebSocket(`${appUrl.replace(/^http/, 'ws')}/ws?access_token=${user.token}`, { perMessageDeflate: false });
+    const timer = setTimeout(() => {
+      socket.terminate();
+      reject(new Error('timed out'));
+    }, timeoutMs);
+    socket.on('error', (err) => {
+      clearTimeout(timer);
+      reject(err);
+    });
+    socket.on('message', (data) => {
+      const text = (data as Buffer).toString('utf8');
+      if (text.startsWith('{"type":"message.delta"')) {
+        client.firstAt ??= now();
+        record(text);
+      } else if (text.startsWith('{"type":"ready"')) {
+        socket.send(JSON.stringify({ type: 'message.send', sessionId, content: 'go' }));
+      } else if (text.startsWith('{"type":"message.completed"') || text.startsWith('{"type":"message.error"') || text.startsWith('{"type":"error"')) {
+        client.doneAt = now();
+        clearTimeout(timer);
+        socket.close();
+        if (!text.startsWith('{"type":"message.completed"')) reject(new Error(text.slice(0, 200)));
+        else resolve();
+      }
+    });
+    socket.on('close', (code) => {
+      clearTimeout(timer);
+      if (client.doneAt === undefined) reject(new Error(`closed with ${code}`));
+    });
+  });
+}
+
+function sseStream(user: BenchUser, sessionId: string, client: StreamClient, record: (text: string) => void, timeoutMs: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(`${appUrl}/api/v1/sessions/${sessionId}/messages`, {
+      method: 'POST',
+      agent: false,
+      headers: { 'content-type': 'application/json', accept: 'text/event-stream', authorization: `Bearer ${user.token}` },
+    });
+    const timer = setTimeout(() => {
+      req.destroy();
+      reject(new Error('timed out'));
+    }, timeoutMs);
+    req.on('error', (err) => {
+      clearTimeout(timer);
+      reject(err);
+    });
+    req.on('response', (res) => {
+      if (res.statusCode !== 200) {
+        clearTimeout(timer);
+        res.resume();
+        return reject(new Error(`status ${res.statusCode}`));
+      }
+      let buffer = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => {
+        buffer += chunk;
+        let index: number;
+        while ((index = buffer.indexOf('\n\n')) >= 0) {
+          const block = buffer.slice(0, index);
+          buffer = buffer.slice(index + 2);
+          if (block.includes('\nevent: message.delta\n')) {
+            client.firstAt ??= now();
+            record(block);
+          } else if (block.includes('\nevent: message.completed\n') || block.includes('\nevent: message.error\n')) {
+            client.doneAt = now();
+            if (block.includes('message.error')) reject(new Error(block.slice(0, 200)));
+          }
+        }
+      });
+      res.on('end', () => {
+        clearTimeout(timer);
+        if (client.doneAt === undefined) reject(new Error('stream ended without a final event'));
+        else resolve();
+      });
+    });
+    req.end(JSON.stringify({ content: 'go' }));
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// (c) Memory per idle authenticated WebSocket
+
+function openFileLimit(): number {
+  try {
+    const line = readFileSync('/proc/self/limits', 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith('Max open files'));
+    return Number(line?.split(/\s+/)[3] ?? Infinity);
+  } catch {
+    return Infinity;
+  }
+}
+
+async function idleScenario(): Promise<void> {
+  let n = SIZES.idleSockets;
+  const limit = openFileLimit();
+  if (limit < n + 500) {
+    log(`idle: the open-file limit is ${limit}; raise it (ulimit -n ${n + 1000}) for ${n} sockets. Measuring ${limit - 500}.`);
+    n = limit - 500;
+  }
+  log(`idle: creating ${n} users`);
+  const users = await createUsers(n);
+  const before = await server.usage(true);
+  log(`idle: connecting ${n} WebSockets`);
+  const sockets: WebSocket[] = [];
+  const started = now();
+  await mapLimit(users, 100, (user) =>
+    new Promise<void>((resolve, reject) => {
+      const socket = new WebSocket(`${appUrl.replace(/^http/, 'ws')}/ws?access_token=${user.token}`, { perMessageDeflate: false });
+      sockets.push(socket);
+      socket.once('error', reject);
+      socket.once('close', (code) => reject(new Error(`closed with ${code}`)));
+      socket.once('message', (data) => {
+        if ((data as Buffer).toString('utf8').startsWith('{"type":"ready"')) resolve();
+        else reject(new Error((data as Buffer).toString('utf8')));
+      });
+    }),
+  );
+  const connectS = (now() - started) / 1000;
+  await new Promise((r) => setTimeout(r, 1000));
+  const after = await server.usage(true);
+  const perSocket = (key: keyof NodeJS.MemoryUsage) => (after.memory[key] - before.memory[key]) / n / 1024;
+  for (const socket of sockets) socket.terminate();
+  await new Promise((r) => setTimeout(r, 1000));
+
+  out();
+  out(`## (c) Memory per idle WebSocket: ${n} connected, authenticated (\`ready\` received), one user each`);
+  out();
+  out(`Server memory after a full GC (global.gc over IPC) before connecting and with all connected; connected in ${connectS.toFixed(1)} s.`);
+  out();
+  const mb = (b: number) => (b / 1024 / 1024).toFixed(1);
+  table(
+    ['figure', 'before MB', 'connected MB', 'per socket KB', 'target', 'status'],
+    [
+      ['RSS', mb(before.memory.rss), mb(after.memory.rss), perSocket('rss').toFixed(2), '≤ 10 KB', met(perSocket('rss') <= 10)],
+      ['V8 heap used', mb(before.memory.heapUsed), mb(after.memory.heapUsed), perSocket('heapUsed').toFixed(2), '', ''],
+      ['external + array buffers', mb(before.memory.external + before.memory.arrayBuffers), mb(after.memory.external + after.memory.arrayBuffers), ((after.memory.external + after.memory.arrayBuffers - before.memory.external - before.memory.arrayBuffers) / n / 1024).toFixed(2), '', ''],
+    ],
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Run (last: the helpers above are initialized by now)
 
 try {
-  const user = await post(`${appUrl}/api/v1/auth/register`, { email: 'bench@example.com', password: 'bench password 123' });
-  const key = await post(`${appUrl}/api/v1/api-keys`, { name: 'bench' }, { authorization: `Bearer ${user.accessToken}` });
-  const scenarios: Scenario[] = [
-    { name: 'bare Fastify + pg: one primary-key SELECT (baseline)', url: `${bareUrl}/users/${user.user.id}` },
-    { name: 'app: GET /health/live (no auth, no database)', url: `${appUrl}/health/live` },
-    { name: 'app: GET /api/v1/auth/me with a JWT', url: `${appUrl}/api/v1/auth/me`, headers: { authorization: `Bearer ${user.accessToken}` } },
-    { name: 'app: GET /api/v1/auth/me with an API key', url: `${appUrl}/api/v1/auth/me`, headers: { 'x-api-key': key.key } },
-  ];
-  const results: Figures[] = [];
-  for (const scenario of scenarios) {
-    await load(scenario, 2); // warm-up
-    results.push(await load(scenario, DURATION_S));
+  // Memory first, while the server's heap and RSS are not yet shaped by the load scenarios.
+  if (ONLY.has('idle')) await idleScenario();
+  if (ONLY.has('http')) await httpScenarios();
+  if (ONLY.has('ttft')) await ttftScenario();
+  if (ONLY.has('stream')) {
+    await streamScenario('ws');
+    await streamScenario('sse');
   }
-  report(results, Boolean(process.env.REDIS_URL));
 } finally {
-  server.send('stop');
-  await new Promise((resolve) => server.once('exit', resolve));
+  await server.stop();
+  await vendor.stop();
+  await db.end();
   await storage.drop();
-}
-
-async function load(scenario: Scenario, duration: number): Promise<Figures> {
-  const result = await autocannon({ url: scenario.url, headers: scenario.headers, connections: CONNECTIONS, duration });
-  if (result.non2xx > 0 || result.errors > 0) {
-    throw new Error(`${scenario.name}: ${result.non2xx} non-2xx responses, ${result.errors} errors`);
-  }
-  return { name: scenario.name, rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99 };
-}
-
-async function post(url: string, body: unknown, headers: Record<string, string> = {}) {
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
-  if (!res.ok) throw new Error(`${url}: ${res.status} ${await res.text()}`);
-  return (await res.json()) as { accessToken: string; user: { id: string }; key: string };
-}
-
-function report(results: Figures[], redis: boolean): void {
-  const baseline = results[0].rps;
-  const lines = [
-    `${CONNECTIONS} connections, ${DURATION_S} s per scenario, PostgreSQL${redis ? ' + Redis' : ' + in-memory state'}, one process each for load and servers`,
-    '',
-    '| scenario | req/s | × baseline | p50 ms | p99 ms |',
-    '|---|---:|---:|---:|---:|',
-    ...results.map((r) => `| ${r.name} | ${Math.round(r.rps)} | ${(r.rps / baseline).toFixed(2)} | ${r.p50} | ${r.p99} |`),
-  ];
-  process.stdout.write(`${lines.join('\n')}\n`);
 }
