@@ -7,11 +7,14 @@ import { DatabaseModule } from './database/database.module.js';
 import { GatewayModule } from './gateway/gateway.module.js';
 import { HealthModule } from './health/health.module.js';
 import { MessagesModule } from './messages/messages.module.js';
+import { SearchModule } from './search/search.module.js';
 import { SessionsModule } from './sessions/sessions.module.js';
+import { SharingModule } from './sharing/sharing.module.js';
 import { StreamingModule } from './streaming/streaming.module.js';
 import { loggerOptions } from './common/http/logger-options.js';
 import { ProvidersModule } from './providers/providers.module.js';
 import { StateModule } from './state/state.module.js';
+import { TransferModule } from './transfer/transfer.module.js';
 
 @Module({})
 export class AppModule {
@@ -30,6 +33,9 @@ export class AppModule {
         MessagesModule,
         GatewayModule,
         ProvidersModule,
+        TransferModule,
+        SearchModule,
+        SharingModule,
       ],
     };
   }

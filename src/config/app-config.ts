@@ -28,6 +28,9 @@ export class AppConfig {
   readonly dataDir: string;
   readonly logLevel: string;
   readonly bodyLimitBytes: number;
+  readonly importMaxBytes: number;
+  // Where clients reach this server (share links are built on it), without a trailing slash.
+  readonly publicBaseUrl: string;
   readonly trustProxy: boolean | number | string;
   readonly corsOrigins: string[];
   readonly swaggerEnabled: boolean;
@@ -64,6 +67,8 @@ export class AppConfig {
     this.dataDir = isAbsolute(e.DATA_DIR) ? e.DATA_DIR : resolve(process.cwd(), e.DATA_DIR);
     this.logLevel = e.LOG_LEVEL;
     this.bodyLimitBytes = e.BODY_LIMIT_BYTES;
+    this.importMaxBytes = e.IMPORT_MAX_BYTES;
+    this.publicBaseUrl = (e.PUBLIC_BASE_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, '');
     this.trustProxy = parseTrustProxy(e.TRUST_PROXY);
     this.corsOrigins = splitList(e.CORS_ORIGINS);
     this.swaggerEnabled = e.SWAGGER_ENABLED;

@@ -89,6 +89,12 @@ export class EnvironmentVariables {
   @Transform(toInt) @IsInt() @Min(1024)
   BODY_LIMIT_BYTES = 1_048_576;
 
+  @Transform(toInt) @IsInt() @Min(1024)
+  IMPORT_MAX_BYTES = 20 * 1_048_576;
+
+  @IsOptional() @Transform(emptyToUndefined) @IsUrl({ require_tld: false, require_protocol: true })
+  PUBLIC_BASE_URL?: string;
+
   @IsString() @Matches(/^(true|false|\d+|[0-9a-fA-F:.,/\s]+)$/, { message: 'must be true, false, a hop count or a list of addresses/CIDRs' })
   TRUST_PROXY = 'false';
 

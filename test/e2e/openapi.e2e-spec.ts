@@ -15,6 +15,7 @@ const PUBLIC_ROUTES = new Set([
   'post /api/v1/auth/register',
   'post /api/v1/auth/login',
   'post /api/v1/auth/refresh',
+  'get /api/v1/shared/{token}',
 ]);
 
 type Operation = {
