@@ -44,7 +44,7 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   // Nest passes only a route's `config` to Fastify: @RouteConfig({ bodyLimit: (config) => bytes })
   // raises one route's body limit (the import route) above the global one.
   fastify.addHook('onRoute', (route) => {
-    const limit: unknown = (route.config as { bodyLimit?: unknown } | undefined)?.bodyLimit;
+    const limit: unknown = (route.config as Record<string, unknown> | undefined)?.bodyLimit;
     if (typeof limit === 'function') route.bodyLimit = (limit as (c: AppConfig) => number)(config);
   });
 
