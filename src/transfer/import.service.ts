@@ -5,6 +5,7 @@ import { RequestValidationError } from '../common/errors/validation.error.js';
 import { newId } from '../common/ids.js';
 import { textOf } from '../messages/content-parts.js';
 import { ProvidersService } from '../providers/providers.service.js';
+import type { ContentPart } from '../providers/provider.types.js';
 import type { ImportResultDto } from './dto/transfer.dto.js';
 import { isChatboxBackup, parseChatbox } from './formats/chatbox.format.js';
 import { isChatGptExport, parseChatGpt } from './formats/chatgpt.format.js';
@@ -72,13 +73,14 @@ export class ImportService {
       const parentTime = m.parentKey === null ? start : created.get(m.parentKey)!;
       const createdAt = m.createdAt ?? new Date(parentTime.getTime() + 1);
       created.set(m.key, createdAt);
+      const parts = m.contentParts.map(stripNul);
       messages.push({
         id,
         parentId: m.parentKey === null ? null : ids.get(m.parentKey)!,
         role: m.role,
         status: 'completed',
-        contentParts: m.contentParts,
-        content: textOf(m.contentParts),
+        contentParts: parts,
+        content: textOf(parts),
         provider: m.provider,
         model: m.model,
         inputTokens: m.usage.inputTokens,
@@ -92,17 +94,17 @@ export class ImportService {
     return {
       session: {
         id: newId(),
-        title: s.title?.trim() ? s.title.trim().slice(0, 200) : null,
+        title: s.title?.trim() ? noNul(s.title.trim().slice(0, 200)) : null,
         provider: route.provider,
         model: route.model,
-        systemPrompt: s.settings.systemPrompt,
+        systemPrompt: s.settings.systemPrompt === null ? null : noNul(s.settings.systemPrompt),
         temperature: s.settings.temperature,
         maxTokens: s.settings.maxTokens,
         contextMessages: s.settings.contextMessages,
         pinned: s.pinned,
         archived: s.archived,
-        folder: s.folder?.trim() ? s.folder.trim() : null,
-        tags: [...new Set(s.tags.map((t) => t.trim()).filter((t) => t.length > 0))],
+        folder: s.folder?.trim() ? noNul(s.folder.trim()) : null,
+        tags: [...new Set(s.tags.map((t) => noNul(t.trim())).filter((t) => t.length > 0))],
         currentLeafId: null,
         lastActivityAt: new Date(latest),
         createdAt: start,
@@ -111,4 +113,13 @@ export class ImportService {
       leafId: leafKey === null ? null : (ids.get(leafKey) ?? null),
     };
   }
+}
+
+// PostgreSQL text and jsonb cannot hold NUL characters.
+function noNul(s: string): string {
+  return s.replaceAll('\0', '');
+}
+
+function stripNul(part: ContentPart): ContentPart {
+  return Object.fromEntries(Object.entries(part).map(([k, v]) => [k, typeof v === 'string' ? noNul(v) : v])) as ContentPart;
 }
