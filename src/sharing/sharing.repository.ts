@@ -31,7 +31,7 @@ export class SharingRepository {
   async insert(share: Pick<SessionShare, 'id' | 'sessionId' | 'tokenHash' | 'mode' | 'snapshotLeafId'>): Promise<SessionShare> {
     const rows: SessionShare[] = await this.dataSource.query(
       `INSERT INTO session_shares (id, session_id, token_hash, mode, snapshot_leaf_id, snapshot_at)
-       VALUES ($1, $2, $3, $4, $5, CASE WHEN $4 = 'snapshot' THEN now() END) RETURNING ${COLUMNS}`,
+       VALUES ($1, $2, $3, $4::varchar, $5, CASE WHEN $4::varchar = 'snapshot' THEN now() END) RETURNING ${COLUMNS}`,
       [share.id, share.sessionId, share.tokenHash, share.mode satisfies ShareMode, share.snapshotLeafId],
     );
     return rows[0];
