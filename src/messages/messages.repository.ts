@@ -6,7 +6,7 @@ import { Message, type MessageError, type MessageStatus } from './entities/messa
 
 export type NewMessage = Pick<
   Message,
-  'id' | 'sessionId' | 'parentId' | 'role' | 'status' | 'contentParts' | 'content' | 'provider' | 'model'
+  'id' | 'sessionId' | 'parentId' | 'authorId' | 'role' | 'status' | 'contentParts' | 'content' | 'provider' | 'model'
 >;
 
 export interface FinalState {
@@ -24,7 +24,7 @@ export interface FinalState {
   lastSeq: number;
 }
 
-const COLUMNS = `id, session_id, parent_id, role, status, content_parts, content, provider, model, input_tokens,
+const COLUMNS = `id, session_id, parent_id, author_id, role, status, content_parts, content, provider, model, input_tokens,
   output_tokens, reasoning_tokens, time_to_first_token_ms, finish_reason, error, last_seq, heartbeat_at, created_at, updated_at`;
 
 // Every query of the message tree. Lookups by id are scoped to the owner through the session.
@@ -40,9 +40,21 @@ export class MessagesRepository {
     const inserted: Message[] = [];
     for (const m of messages) {
       const rows: MessageRow[] = await manager.query(
-        `INSERT INTO messages (id, session_id, parent_id, role, status, content_parts, content, provider, model, heartbeat_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, CASE WHEN $10::boolean THEN now() END) RETURNING ${COLUMNS}`,
-        [m.id, m.sessionId, m.parentId, m.role, m.status, JSON.stringify(m.contentParts), m.content, m.provider, m.model, m.status === 'streaming'],
+        `INSERT INTO messages (id, session_id, parent_id, author_id, role, status, content_parts, content, provider, model, heartbeat_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, CASE WHEN $11::boolean THEN now() END) RETURNING ${COLUMNS}`,
+        [
+          m.id,
+          m.sessionId,
+          m.parentId,
+          m.authorId,
+          m.role,
+          m.status,
+          JSON.stringify(m.contentParts),
+          m.content,
+          m.provider,
+          m.model,
+          m.status === 'streaming',
+        ],
       );
       inserted.push(toMessage(rows[0]));
     }
@@ -52,7 +64,8 @@ export class MessagesRepository {
   async findForUser(userId: string, id: string, manager?: EntityManager): Promise<Message | null> {
     const rows: MessageRow[] = await this.m(manager).query(
       `SELECT ${prefixed('m')} FROM messages m JOIN chat_sessions s ON s.id = m.session_id
-        WHERE m.id = $1 AND s.user_id = $2`,
+        WHERE m.id = $1
+          AND (s.user_id = $2 OR EXISTS (SELECT 1 FROM session_members sm WHERE sm.session_id = s.id AND sm.user_id = $2))`,
       [id, userId],
     );
     return rows[0] ? toMessage(rows[0]) : null;
@@ -211,6 +224,7 @@ interface MessageRow {
   id: string;
   session_id: string;
   parent_id: string | null;
+  author_id: string | null;
   role: Message['role'];
   status: MessageStatus;
   content_parts: ContentPart[];
@@ -240,6 +254,7 @@ function toMessage(r: MessageRow): Message {
     id: r.id,
     sessionId: r.session_id,
     parentId: r.parent_id,
+    authorId: r.author_id,
     role: r.role,
     status: r.status,
     contentParts: r.content_parts,

@@ -7,7 +7,7 @@ import { StreamBus } from '../../streaming/stream-bus.js';
 import { isFinalEvent } from '../../streaming/stream-event.js';
 import { MessageResponseDto } from '../dto/message.dto.js';
 import type { Message, MessageError, MessageStatus } from '../entities/message.entity.js';
-import { STOP_CHANNEL } from '../events.js';
+import { STOP_CHANNEL } from '../../streaming/channels.js';
 import { MessagesRepository } from '../messages.repository.js';
 import { finalEvent } from './final-event.js';
 import type { GenerationJob } from './generation-job.js';
