@@ -153,20 +153,19 @@ export class MessageSendService {
       model: session.model,
     });
 
-    const replay = await this.dataSource.transaction(async (manager) => {
+    const written = await this.dataSource.transaction(async (manager) => {
       if (plan.idempotency) {
         const ids: ExchangeIds = { userMessageId: userMessageId ?? null, assistantMessageId: assistantId };
         const claim = await this.idempotency.claim(manager, userId, plan.idempotency.key, plan.idempotency.hash, ids);
         if (!claim.claimed) return claim;
       }
-      await this.messages.insert(rows, manager);
+      const inserted = await this.messages.insert(rows, manager);
       await this.sessions.recordActivity(session.id, assistantId, manager);
-      return null;
+      return inserted;
     });
-    if (replay) return this.replayOf(userId, plan.idempotency!, replay);
+    if (!Array.isArray(written)) return this.replayOf(userId, plan.idempotency!, written);
 
-    const exchange = await this.load(userId, userMessageId ?? null, assistantId);
-    await this.pubsub.publish(sessionChannel(session.id), JSON.stringify({ type: 'message.created', origin: plan.origin, ...exchange }));
+    // The vendor request starts first; the response and the session event are built meanwhile.
     this.generation.start({
       userId,
       sessionId: session.id,
@@ -179,6 +178,8 @@ export class MessageSendService {
       maxTokens,
       titleAfter: session.title === null && plan.history.length === 0,
     });
+    const exchange = await this.toExchange(written);
+    await this.pubsub.publish(sessionChannel(session.id), JSON.stringify({ type: 'message.created', origin: plan.origin, ...exchange }));
     return exchange;
   }
 
@@ -200,8 +201,14 @@ export class MessageSendService {
   private async load(userId: string, userMessageId: string | null, assistantId: string): Promise<Exchange> {
     const assistant = await this.requireMessage(userId, assistantId);
     const user = userMessageId ? await this.requireMessage(userId, userMessageId) : undefined;
-    const parents = [assistant.parentId, ...(user ? [user.parentId] : [])];
-    const children = await this.messages.childrenOf(assistant.sessionId, parents);
+    return this.toExchange(user ? [user, assistant] : [assistant]);
+  }
+
+  // [userMessage?, assistantMessage] with their sibling ids (one query).
+  private async toExchange(messages: Message[]): Promise<Exchange> {
+    const assistant = messages[messages.length - 1]!;
+    const user = messages.length > 1 ? messages[0] : undefined;
+    const children = await this.messages.childrenOf(assistant.sessionId, [...new Set(messages.map((m) => m.parentId))]);
     return {
       ...(user ? { userMessage: MessageResponseDto.from(user, children.get(user.parentId) ?? [user.id]) } : {}),
       assistantMessage: MessageResponseDto.from(assistant, children.get(assistant.parentId) ?? [assistant.id]),

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { ContentPart } from '../providers/provider.types.js';
+import type { PartialReply } from './generation/generation-run.js';
 import { updateReturning } from '../database/update-returning.js';
 import { Message, type MessageError, type MessageStatus } from './entities/message.entity.js';
 
@@ -36,29 +37,24 @@ export class MessagesRepository {
     return manager ?? this.dataSource.manager;
   }
 
+  // All rows in one statement, returned in the order given.
   async insert(messages: NewMessage[], manager: EntityManager): Promise<Message[]> {
-    const inserted: Message[] = [];
-    for (const m of messages) {
-      const rows: MessageRow[] = await manager.query(
-        `INSERT INTO messages (id, session_id, parent_id, author_id, role, status, content_parts, content, provider, model, heartbeat_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, CASE WHEN $11::boolean THEN now() END) RETURNING ${COLUMNS}`,
-        [
-          m.id,
-          m.sessionId,
-          m.parentId,
-          m.authorId,
-          m.role,
-          m.status,
-          JSON.stringify(m.contentParts),
-          m.content,
-          m.provider,
-          m.model,
-          m.status === 'streaming',
-        ],
-      );
-      inserted.push(toMessage(rows[0]));
-    }
-    return inserted;
+    const params: unknown[] = [];
+    const values = messages.map((m) => {
+      const base = params.length;
+      params.push(m.id, m.sessionId, m.parentId, m.authorId, m.role, m.status, JSON.stringify(m.contentParts), m.content);
+      params.push(m.provider, m.model, m.status === 'streaming');
+      const p = (i: number) => `$${base + i}`;
+      return `(${p(1)}::uuid, ${p(2)}::uuid, ${p(3)}::uuid, ${p(4)}::uuid, ${p(5)}, ${p(6)}, ${p(7)}::jsonb, ${p(8)}, ${p(9)}, ${p(10)},
+        CASE WHEN ${p(11)}::boolean THEN now() END)`;
+    });
+    const rows: MessageRow[] = await manager.query(
+      `INSERT INTO messages (id, session_id, parent_id, author_id, role, status, content_parts, content, provider, model, heartbeat_at)
+       VALUES ${values.join(', ')} RETURNING ${COLUMNS}`,
+      params,
+    );
+    const byId = new Map(rows.map((r) => [r.id, toMessage(r)]));
+    return messages.map((m) => byId.get(m.id)!);
   }
 
   async findForUser(userId: string, id: string, manager?: EntityManager): Promise<Message | null> {
@@ -162,15 +158,23 @@ export class MessagesRepository {
     await manager.query(`DELETE FROM messages WHERE id = $1`, [id]);
   }
 
-  // Partial content of a reply in progress; false when it is no longer streaming (or gone).
-  async savePartial(id: string, contentParts: ContentPart[], content: string, lastSeq: number): Promise<boolean> {
-    const rows = await updateReturning(
+  // Partial content of replies in progress, in one statement for all of them; returns the ids
+  // still streaming (a missing id was deleted or ended elsewhere).
+  async savePartials(replies: PartialReply[]): Promise<Set<string>> {
+    if (replies.length === 0) return new Set();
+    const rows = await updateReturning<{ id: string }>(
       this.dataSource,
-      `UPDATE messages SET content_parts = $2, content = $3, last_seq = $4, heartbeat_at = now(), updated_at = now()
-        WHERE id = $1 AND status = 'streaming' RETURNING id`,
-      [id, JSON.stringify(contentParts), content, lastSeq],
+      `UPDATE messages m SET content_parts = u.parts, content = u.content, last_seq = u.seq, heartbeat_at = now(), updated_at = now()
+         FROM unnest($1::uuid[], $2::jsonb[], $3::text[], $4::int[]) AS u(id, parts, content, seq)
+        WHERE m.id = u.id AND m.status = 'streaming' RETURNING m.id`,
+      [
+        replies.map((r) => r.id),
+        replies.map((r) => JSON.stringify(r.contentParts)),
+        replies.map((r) => r.content),
+        replies.map((r) => r.seq),
+      ],
     );
-    return rows.length > 0;
+    return new Set(rows.map((r) => r.id));
   }
 
   // Ends a reply exactly once: only a message still streaming changes; null otherwise.
