@@ -206,7 +206,7 @@ export class MessageSendService {
 
   // [userMessage?, assistantMessage] with their sibling ids (one query).
   private async toExchange(messages: Message[]): Promise<Exchange> {
-    const assistant = messages[messages.length - 1]!;
+    const assistant = messages[messages.length - 1];
     const user = messages.length > 1 ? messages[0] : undefined;
     const children = await this.messages.childrenOf(assistant.sessionId, [...new Set(messages.map((m) => m.parentId))]);
     return {
