@@ -191,12 +191,16 @@ export class WsConnection implements SubscriptionHost {
     this.followers.get(messageId)?.follower.close();
     if (this.followers.size >= MAX_FOLLOWED_STREAMS) throw new FrameError('TOO_MANY_STREAMS', 'Too many streams followed at once');
     const followers = this.followers;
+    let ended = false;
     const follower = await this.deps.bus.follow(messageId, afterSeq, (e) => {
       this.writeEvent(e);
-      if (isFinalEvent(e)) followers.delete(messageId);
+      if (!isFinalEvent(e)) return;
+      ended = true;
+      followers.delete(messageId);
     });
+    // A finished stream may have been replayed to its end during follow().
     if (this.closed) follower.close();
-    else followers.set(messageId, { follower, sessionId });
+    else if (!ended) followers.set(messageId, { follower, sessionId });
   }
 
   // Write frames need a live credential with the write scope, checked again on each frame.

@@ -77,13 +77,17 @@ export class GenerationService implements OnModuleInit, OnModuleDestroy {
       logger: this.logger,
       maxReplyChars: this.config.generation.maxReplyChars,
     });
+    this.bus.openLocal(job.messageId);
     const done = run
       .execute()
       .then((message) => {
         if (message?.status === 'completed' && job.titleAfter) return this.titles.generate(job, message.content);
       })
       .catch((err: unknown) => this.logger.error({ err, messageId: job.messageId }, 'Generation crashed'))
-      .finally(() => this.runs.delete(job.messageId));
+      .finally(() => {
+        this.runs.delete(job.messageId);
+        this.bus.closeLocal(job.messageId);
+      });
     this.runs.set(job.messageId, { run, done });
   }
 
