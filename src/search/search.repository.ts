@@ -20,10 +20,10 @@ const HEADLINE_OPTIONS = `StartSel=${MARK_START}, StopSel=${MARK_END}, MaxWords=
 // Headlines parse the text again: only its start is used for long messages.
 const HEADLINE_CHARS = 20_000;
 
-// The sessions a user may read, as a predicate on `s` (chat_sessions) with the user id in $1.
-// Group chat adds: OR EXISTS (SELECT 1 FROM session_members sm WHERE sm.session_id = s.id AND sm.user_id = $1).
+// The sessions a user may read (owner or group member), as a predicate on a chat_sessions alias
+// with the user id in $1.
 export function readableSessionPredicate(alias = 's'): string {
-  return `${alias}.user_id = $1`;
+  return `(${alias}.user_id = $1 OR EXISTS (SELECT 1 FROM session_members sm WHERE sm.session_id = ${alias}.id AND sm.user_id = $1))`;
 }
 
 @Injectable()

@@ -15,7 +15,7 @@ export class SharingController {
   @ApiBearerAuth()
   @ApiOperation({ summary: 'Create a public read-only link to a conversation (snapshot or live)' })
   @ApiCreatedResponse({ type: CreatedShareDto })
-  @ApiProblems(400, 401, 404, 429)
+  @ApiProblems(400, 401, 403, 404, 429)
   create(
     @CurrentPrincipal() principal: Principal,
     @Param('id', new ParseUUIDPipe()) id: string,
@@ -28,7 +28,7 @@ export class SharingController {
   @ApiBearerAuth()
   @ApiOperation({ summary: "List a conversation's active share links (without their tokens)" })
   @ApiOkResponse({ type: ShareListDto })
-  @ApiProblems(400, 401, 404, 429)
+  @ApiProblems(400, 401, 403, 404, 429)
   list(@CurrentPrincipal() principal: Principal, @Param('id', new ParseUUIDPipe()) id: string): Promise<ShareListDto> {
     return this.sharing.list(principal.userId, id);
   }
@@ -38,7 +38,7 @@ export class SharingController {
   @ApiBearerAuth()
   @ApiOperation({ summary: "Revoke all of a conversation's share links" })
   @ApiNoContentResponse({ description: 'Revoked (also when there was none)' })
-  @ApiProblems(400, 401, 404, 429)
+  @ApiProblems(400, 401, 403, 404, 429)
   async revokeAll(@CurrentPrincipal() principal: Principal, @Param('id', new ParseUUIDPipe()) id: string): Promise<void> {
     await this.sharing.revoke(principal.userId, id, null);
   }
@@ -48,7 +48,7 @@ export class SharingController {
   @ApiBearerAuth()
   @ApiOperation({ summary: 'Revoke one share link' })
   @ApiNoContentResponse({ description: 'Revoked' })
-  @ApiProblems(400, 401, 404, 429)
+  @ApiProblems(400, 401, 403, 404, 429)
   async revoke(
     @CurrentPrincipal() principal: Principal,
     @Param('id', new ParseUUIDPipe()) id: string,

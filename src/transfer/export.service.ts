@@ -19,7 +19,7 @@ export class ExportService {
   ) {}
 
   async json(userId: string, id: string): Promise<{ document: ExportDocumentDto; disposition: string }> {
-    const session = await this.owned(userId, id);
+    const session = await this.readable(userId, id);
     const messages = await this.repository.sessionMessages(id);
     return {
       document: { ...header(), sessions: [toExported(session, messages)] },
@@ -28,7 +28,7 @@ export class ExportService {
   }
 
   async markdown(userId: string, id: string): Promise<{ text: string; disposition: string }> {
-    const session = await this.owned(userId, id);
+    const session = await this.readable(userId, id);
     const messages = await this.repository.sessionMessages(id);
     return { text: toMarkdown(session, currentBranch(messages, session.currentLeafId)), disposition: attachment(session.title, 'md') };
   }
@@ -72,9 +72,9 @@ export class ExportService {
     }
   }
 
-  private async owned(userId: string, id: string): Promise<ArchiveSession> {
-    const s = await this.sessions.requireOwned(userId, id);
-    return { ...s };
+  // Owners and group members may export a conversation they can read.
+  private async readable(userId: string, id: string): Promise<ArchiveSession> {
+    return this.sessions.requireReadable(userId, id);
   }
 }
 

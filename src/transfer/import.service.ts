@@ -27,7 +27,7 @@ export class ImportService {
     const archives = sessions.map((s) => this.toArchive(s));
     await this.dataSource.transaction(async (manager) => {
       await this.repository.insertSessions(userId, archives.map((a) => a.session), manager);
-      for (const { session, messages } of archives) await this.repository.insertMessages(session.id, messages, manager);
+      for (const { session, messages } of archives) await this.repository.insertMessages(userId, session.id, messages, manager);
       const leaves = archives.flatMap((a) => (a.leafId ? [{ sessionId: a.session.id, leafId: a.leafId }] : []));
       await this.repository.setLeaves(leaves, manager);
     });

@@ -74,17 +74,18 @@ export class TransferRepository {
     );
   }
 
-  // Parents must come before their children (in the same or an earlier batch).
-  insertMessages(sessionId: string, messages: ArchiveMessage[], manager: EntityManager): Promise<void> {
+  // Parents must come before their children (in the same or an earlier batch). The importer is
+  // the author of the imported user messages.
+  insertMessages(userId: string, sessionId: string, messages: ArchiveMessage[], manager: EntityManager): Promise<void> {
     return this.insertBatched(
       manager,
-      `INSERT INTO messages (id, session_id, parent_id, role, status, content_parts, content, provider, model, input_tokens,
-         output_tokens, reasoning_tokens, created_at, updated_at) VALUES`,
+      `INSERT INTO messages (id, session_id, parent_id, author_id, role, status, content_parts, content, provider, model,
+         input_tokens, output_tokens, reasoning_tokens, created_at, updated_at) VALUES`,
       messages.map((m) => [
-        m.id, sessionId, m.parentId, m.role, m.status, JSON.stringify(m.contentParts), m.content, m.provider, m.model,
+        m.id, sessionId, m.parentId, m.role === 'user' ? userId : null, m.role, m.status, JSON.stringify(m.contentParts), m.content, m.provider, m.model,
         m.inputTokens, m.outputTokens, m.reasoningTokens, m.createdAt, m.createdAt,
       ]),
-      ['uuid', 'uuid', 'uuid', 'varchar', 'varchar', 'jsonb', 'text', 'varchar', 'varchar', 'integer', 'integer', 'integer', 'timestamptz', 'timestamptz'],
+      ['uuid', 'uuid', 'uuid', 'uuid', 'varchar', 'varchar', 'jsonb', 'text', 'varchar', 'varchar', 'integer', 'integer', 'integer', 'timestamptz', 'timestamptz'],
     );
   }
 

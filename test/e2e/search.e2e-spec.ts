@@ -104,6 +104,17 @@ describe('full-text search', () => {
     expect((await search('wombat', bob.accessToken).expect(200)).body).toEqual({ data: [], nextCursor: null });
   });
 
+  it('includes group sessions the caller is a member of', async () => {
+    const group = await createSession(t, alice.accessToken, { title: 'Platypus club' });
+    const said = await say(alice, group.id, 'the platypus lays eggs');
+    const carol = await registerUser(t);
+    expect((await search('platypus', bob.accessToken).expect(200)).body.data).toEqual([]);
+    await request(t.url).post(`/api/v1/sessions/${group.id}/members`).set(bearer(alice.accessToken)).send({ email: bob.email }).expect(201);
+    const hits = (await search('platypus', bob.accessToken).expect(200)).body.data;
+    expect(hits.map((h: any) => h.messageId ?? h.sessionId).sort()).toEqual([said.userMessage.id, group.id].sort());
+    expect((await search('platypus', carol.accessToken).expect(200)).body.data).toEqual([]);
+  });
+
   it('understands web search syntax and survives odd input', async () => {
     const phrase = (await search('"only once"').expect(200)).body.data;
     expect(phrase.map((h: any) => h.messageId)).toEqual([planted.once]);

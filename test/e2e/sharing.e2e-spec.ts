@@ -45,6 +45,11 @@ describe('share links', () => {
     await request(t.url).delete(`/api/v1/sessions/${session.id}/share`).set(bearer(bob.accessToken)).expect(404);
     await request(t.url).delete(`/api/v1/sessions/${session.id}/share/${link.id}`).set(bearer(bob.accessToken)).expect(404);
     await view(link.token).expect(200);
+    // A group member reads the session but does not manage its links.
+    await request(t.url).post(`/api/v1/sessions/${session.id}/members`).set(bearer(alice.accessToken)).send({ email: bob.email }).expect(201);
+    await request(t.url).post(`/api/v1/sessions/${session.id}/share`).set(bearer(bob.accessToken)).send({}).expect(403);
+    await request(t.url).delete(`/api/v1/sessions/${session.id}/share/${link.id}`).set(bearer(bob.accessToken)).expect(403);
+    await view(link.token).expect(200);
     const bad = await request(t.url).post(`/api/v1/sessions/${session.id}/share`).set(bearer(alice.accessToken)).send({ mode: 'forever' }).expect(400);
     expect(bad.body.errors[0].field).toBe('mode');
   });

@@ -56,6 +56,12 @@ describe('conversation export and import', () => {
     expect(res.headers['content-type']).toContain('application/problem+json');
     await request(t.url).get(`/api/v1/sessions/${session.id}/export?format=markdown`).set(bearer(bob.accessToken)).expect(404);
     await request(t.url).get(`/api/v1/sessions/${session.id}/export?format=pdf`).set(bearer(alice.accessToken)).expect(400);
+    // A group member may export what they can read; the bulk export holds only their own sessions.
+    await request(t.url).post(`/api/v1/sessions/${session.id}/members`).set(bearer(alice.accessToken)).send({ email: bob.email }).expect(201);
+    const shared = await request(t.url).get(`/api/v1/sessions/${session.id}/export`).set(bearer(bob.accessToken)).expect(200);
+    expect(shared.body.sessions[0].id).toBe(session.id);
+    const bobs = JSON.parse((await request(t.url).get('/api/v1/sessions/export').set(bearer(bob.accessToken)).buffer(true).parse(text).expect(200)).body);
+    expect(bobs.sessions).toEqual([]);
   });
 
   it('round-trips the whole tree through export and import, with new ids', async () => {
@@ -251,12 +257,7 @@ describe('conversation export and import', () => {
     await waitForMessage(t, carol.accessToken, talk.body.assistantMessage.id);
 
     const res = await request(t.url).get('/api/v1/sessions/export').set(bearer(carol.accessToken)).buffer(true)
-      .parse((response, done) => {
-        let text = '';
-        response.setEncoding('utf8');
-        response.on('data', (c: string) => (text += c));
-        response.on('end', () => done(null, text));
-      })
+      .parse(text)
       .expect(200);
     expect(res.headers['content-type']).toMatch(/^application\/json/);
     expect(res.headers['content-disposition']).toMatch(/^attachment/);
@@ -271,6 +272,14 @@ describe('conversation export and import', () => {
     expect(again.body.imported).toEqual({ sessions: 30, messages: 2 });
   });
 });
+
+// Collects a body as text, whatever its content type.
+function text(response: any, done: (err: Error | null, body: string) => void): void {
+  let body = '';
+  response.setEncoding('utf8');
+  response.on('data', (c: string) => (body += c));
+  response.on('end', () => done(null, body));
+}
 
 // A tree's shape without its ids: each message with its parent's position.
 function shape(session: any): unknown[] {

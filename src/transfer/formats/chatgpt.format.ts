@@ -9,6 +9,7 @@ import {
   MAX_IMPORT_SESSIONS,
   type Problems,
   toDate,
+  topologicalOrder,
 } from './import-model.js';
 import { unknownPart } from './parts.js';
 
@@ -103,6 +104,10 @@ function toSession(p: Problems, conversation: Json, mapping: Json, path: string)
       return null;
     }
     message.parentKey = parent;
+  }
+  if (topologicalOrder([...kept.values()]) === null) {
+    p.add(`${path}.mapping`, 'parent links form a cycle');
+    return null;
   }
   const current = typeof conversation.current_node === 'string' ? keptAncestor(conversation.current_node) : null;
   const messages = [...kept.values()];
