@@ -270,7 +270,7 @@ for (const driver of ['local', 's3'] as const) {
           const parts = s3.requests.filter((r) => r.startsWith(`PUT /${bucket}/users/${dave.id}/`) && r.includes('partNumber='));
           expect(parts).toHaveLength(3);
           expect(s3.requests.some((r) => r.startsWith('POST') && r.includes('uploads'))).toBe(true);
-          const direct = await fetch(got.headers.location as string);
+          const direct = await fetch(got.headers.location);
           expect(direct.status).toBe(200);
           expect(direct.headers.get('content-disposition')).toBe(`attachment; filename="big.log"; filename*=UTF-8''big.log`);
           body = Buffer.from(await direct.arrayBuffer());
