@@ -31,6 +31,7 @@ describe('type rules', () => {
     expect(await detectType(text, true, 'data.csv', 'text/plain')).toEqual({ mimeType: 'text/csv', text: true });
     expect(await detectType(text, true, 'main.py', 'text/x-python')).toEqual({ mimeType: 'text/plain', text: true });
     expect(await detectType(text, true, 'pasted', 'application/json')).toEqual({ mimeType: 'application/json', text: true });
+    expect(await detectType(Buffer.from('<a>x</a>'), true, 'data.xml', 'application/xml')).toEqual({ mimeType: 'application/xml', text: true });
     expect(await code(detectType(text, true, 'pasted', 'application/octet-stream'))).toBe('UPLOAD_UNSUPPORTED_TYPE');
     expect(await code(detectType(text, true, 'x.png', 'image/png'))).toBe('UPLOAD_TYPE_MISMATCH');
     expect(await code(detectType(text, true, 'notes.txt', 'image/png'))).toBe('UPLOAD_TYPE_MISMATCH');

@@ -41,6 +41,7 @@ const TEXT_BY_EXTENSION: Record<string, string> = {
   jsonl: 'application/jsonl',
   html: 'text/html',
   htm: 'text/html',
+  xml: 'application/xml',
   css: 'text/css',
   yaml: 'application/yaml',
   yml: 'application/yaml',
