@@ -12,6 +12,7 @@ import { StreamingModule } from './streaming/streaming.module.js';
 import { loggerOptions } from './common/http/logger-options.js';
 import { ProvidersModule } from './providers/providers.module.js';
 import { StateModule } from './state/state.module.js';
+import { UploadsModule } from './uploads/uploads.module.js';
 
 @Module({})
 export class AppModule {
@@ -30,6 +31,7 @@ export class AppModule {
         MessagesModule,
         GatewayModule,
         ProvidersModule,
+        UploadsModule,
       ],
     };
   }

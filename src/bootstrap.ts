@@ -1,3 +1,4 @@
+import multipart from '@fastify/multipart';
 import { RequestMethod } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -43,6 +44,11 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   });
   app.get(MetricsService).instrument(fastify);
 
+  // Uploads: files are streamed (request.file()), never buffered; busboy truncates a file at
+  // the limit and the uploads module answers 413.
+  await app.register(multipart, {
+    limits: { fileSize: config.uploads.maxBytes, files: 1, fields: 10, fieldSize: 64 * 1024, parts: 20, headerPairs: 100 },
+  });
   if (config.corsOrigins.length > 0) {
     app.enableCors({
       origin: config.corsOrigins.includes('*') ? true : config.corsOrigins,

@@ -8,7 +8,7 @@ import type { WebSocket } from 'ws';
 export class ChatWsAdapter extends WsAdapter {
   override bindMessageHandlers(
     client: WebSocket,
-    handlers: { message: unknown; callback: (...args: unknown[]) => Observable<unknown> | Promise<unknown> | unknown }[],
+    handlers: { message: unknown; callback: (...args: unknown[]) => unknown }[],
     transform: (data: unknown) => Observable<unknown>,
   ): void {
     if (handlers.length > 0) super.bindMessageHandlers(client, handlers as never, transform);
