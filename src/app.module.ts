@@ -15,6 +15,7 @@ import { loggerOptions } from './common/http/logger-options.js';
 import { ProvidersModule } from './providers/providers.module.js';
 import { StateModule } from './state/state.module.js';
 import { TransferModule } from './transfer/transfer.module.js';
+import { UploadsModule } from './uploads/uploads.module.js';
 
 @Module({})
 export class AppModule {
@@ -36,6 +37,7 @@ export class AppModule {
         TransferModule,
         SearchModule,
         SharingModule,
+        UploadsModule,
       ],
     };
   }
