@@ -7,11 +7,13 @@ import { DatabaseModule } from './database/database.module.js';
 import { GatewayModule } from './gateway/gateway.module.js';
 import { HealthModule } from './health/health.module.js';
 import { MessagesModule } from './messages/messages.module.js';
+import { OpenAICompatModule } from './openai-compat/openai-compat.module.js';
 import { SessionsModule } from './sessions/sessions.module.js';
 import { StreamingModule } from './streaming/streaming.module.js';
 import { loggerOptions } from './common/http/logger-options.js';
 import { ProvidersModule } from './providers/providers.module.js';
 import { StateModule } from './state/state.module.js';
+import { UsageModule } from './usage/usage.module.js';
 
 @Module({})
 export class AppModule {
@@ -30,6 +32,8 @@ export class AppModule {
         MessagesModule,
         GatewayModule,
         ProvidersModule,
+        UsageModule,
+        OpenAICompatModule,
       ],
     };
   }
