@@ -1,0 +1,348 @@
+import { after, before, describe, it } from 'node:test';
+import { expect } from 'expect';
+import OpenAI from 'openai';
+import request from 'supertest';
+import { DataSource } from 'typeorm';
+import { bearer, registerUser, type TestUser } from '../factories/users.js';
+import { startChatApp, until } from '../support/chat.js';
+import { DEFAULT_TOKENS, fakeEmbedding, type FakeVendor, startFakeVendor } from '../support/fake-vendor.js';
+import type { TestApp } from '../support/test-app.js';
+
+// The real `openai` SDK as the client: what works here works for any OpenAI client.
+describe('OpenAI-compatible API', () => {
+  let vendor: FakeVendor;
+  let t: TestApp;
+  let alice: TestUser;
+  let key: { id: string; key: string };
+  let client: OpenAI;
+
+  const newClient = (apiKey: string) => new OpenAI({ apiKey, baseURL: `${t.url}/v1`, maxRetries: 0 });
+  const createKey = async (user: TestUser, body: Record<string, unknown> = { name: 'sdk' }) =>
+    (await request(t.url).post('/api/v1/api-keys').set(bearer(user.accessToken)).send(body).expect(201)).body as { id: string; key: string };
+  const usageRows = (userId: string) =>
+    t.app.get(DataSource).query<any[]>('SELECT * FROM usage_records WHERE user_id = $1 ORDER BY created_at, id', [userId]);
+  const lastRequest = (model: string) => vendor.requests.filter((r) => r.model === model).at(-1);
+
+  before(async () => {
+    vendor = await startFakeVendor();
+    t = await startChatApp(vendor);
+    alice = await registerUser(t);
+    key = await createKey(alice);
+    client = newClient(key.key);
+  });
+  after(async () => {
+    await t.close();
+    await vendor.close();
+  });
+
+  it('answers a chat completion in OpenAI’s shape and routes provider/model', async () => {
+    const completion = await client.chat.completions.create({
+      model: 'openai/fake-large',
+      messages: [
+        { role: 'system', content: 'Be brief.' },
+        { role: 'user', content: 'Hi there' },
+      ],
+    });
+    expect(completion).toMatchObject({
+      object: 'chat.completion',
+      model: 'openai/fake-large',
+      choices: [{ index: 0, message: { role: 'assistant', content: DEFAULT_TOKENS.join('') }, finish_reason: 'stop' }],
+      usage: { prompt_tokens: 12, completion_tokens: 5, total_tokens: 17, completion_tokens_details: { reasoning_tokens: 0 } },
+    });
+    expect(completion.id).toMatch(/^chatcmpl-/);
+    const upstream = lastRequest('fake-large')!;
+    expect(upstream.path).toBe('/v1/chat/completions');
+    expect(upstream.body.messages).toEqual([
+      { role: 'system', content: 'Be brief.' },
+      { role: 'user', content: 'Hi there' },
+    ]);
+
+    // A bare model id goes to DEFAULT_MODEL's provider (openai here).
+    vendor.script('bare-model', { tokens: ['bare'] });
+    const bare = await client.chat.completions.create({ model: 'bare-model', messages: [{ role: 'user', content: 'x' }] });
+    expect(bare.model).toBe('openai/bare-model');
+    expect(bare.choices[0].message.content).toBe('bare');
+  });
+
+  it('streams chunks ending with a usage chunk and [DONE]', async () => {
+    const stream = await client.chat.completions.create({
+      model: 'openai/fake-large',
+      messages: [{ role: 'user', content: 'Stream please' }],
+      stream: true,
+      stream_options: { include_usage: true },
+    });
+    const chunks: OpenAI.Chat.Completions.ChatCompletionChunk[] = [];
+    for await (const chunk of stream) chunks.push(chunk);
+    expect(chunks[0].choices[0].delta.role).toBe('assistant');
+    expect(chunks.every((c) => c.object === 'chat.completion.chunk' && c.id === chunks[0].id)).toBe(true);
+    const text = chunks.map((c) => c.choices[0]?.delta.content ?? '').join('');
+    expect(text).toBe(DEFAULT_TOKENS.join(''));
+    const finish = chunks.filter((c) => c.choices[0]?.finish_reason);
+    expect(finish.map((c) => c.choices[0].finish_reason)).toEqual(['stop']);
+    const last = chunks.at(-1)!;
+    expect(last.choices).toEqual([]);
+    expect(last.usage).toMatchObject({ prompt_tokens: 12, completion_tokens: 5, total_tokens: 17 });
+
+    // On the wire: bare data lines, and [DONE] last.
+    const raw = await request(t.url)
+      .post('/v1/chat/completions')
+      .set(bearer(key.key))
+      .send({ model: 'openai/fake-large', messages: [{ role: 'user', content: 'raw' }], stream: true })
+      .expect(200);
+    expect(raw.headers['content-type']).toMatch(/^text\/event-stream/);
+    const lines = raw.text.split('\n\n').filter(Boolean);
+    expect(lines.at(-1)).toBe('data: [DONE]');
+    expect(lines.every((l) => l.startsWith('data: '))).toBe(true);
+    // Without include_usage there is no usage chunk.
+    expect(raw.text).not.toContain('"usage"');
+  });
+
+  it('works with the SDK’s chat.completions.stream() helper', async () => {
+    const runner = client.chat.completions.stream({ model: 'openai/fake-large', messages: [{ role: 'user', content: 'helper' }] });
+    const deltas: string[] = [];
+    runner.on('content', (delta) => deltas.push(delta));
+    const final = await runner.finalChatCompletion();
+    expect(deltas.join('')).toBe(DEFAULT_TOKENS.join(''));
+    expect(final.choices[0].message.content).toBe(DEFAULT_TOKENS.join(''));
+    expect(final.choices[0].finish_reason).toBe('stop');
+  });
+
+  const weatherTool = {
+    type: 'function' as const,
+    function: { name: 'get_weather', description: 'Weather for a city', parameters: { type: 'object', properties: { city: { type: 'string' } } } },
+  };
+
+  it('passes tools and tool_choice through and streams tool calls the SDK assembles', async () => {
+    vendor.script('tool-model', { tokens: [], toolCalls: [{ id: 'call_1', name: 'get_weather', arguments: '{"city":"Paris"}' }] });
+    const runner = client.chat.completions.stream({
+      model: 'openai/tool-model',
+      messages: [{ role: 'user', content: 'Weather in Paris?' }],
+      tools: [weatherTool],
+      tool_choice: { type: 'function', function: { name: 'get_weather' } },
+    });
+    const final = await runner.finalChatCompletion();
+    expect(final.choices[0].finish_reason).toBe('tool_calls');
+    expect(final.choices[0].message.tool_calls).toEqual([
+      { id: 'call_1', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } },
+    ]);
+    const upstream = lastRequest('tool-model')!;
+    expect(upstream.body.tools).toEqual([weatherTool]);
+    expect(upstream.body.tool_choice).toEqual({ type: 'function', function: { name: 'get_weather' } });
+
+    // Non-streamed, and the tool result sent back in the next turn.
+    const completion = await client.chat.completions.create({
+      model: 'openai/tool-model',
+      messages: [{ role: 'user', content: 'Weather?' }],
+      tools: [weatherTool],
+      tool_choice: 'required',
+    });
+    expect(completion.choices[0].message).toMatchObject({ content: null, tool_calls: [{ id: 'call_1', function: { name: 'get_weather' } }] });
+    vendor.script('tool-model', { tokens: ['Sunny'] });
+    const answer = await client.chat.completions.create({
+      model: 'openai/tool-model',
+      messages: [
+        { role: 'user', content: 'Weather?' },
+        { role: 'assistant', content: null, tool_calls: completion.choices[0].message.tool_calls },
+        { role: 'tool', tool_call_id: 'call_1', content: '{"sky":"clear"}' },
+      ],
+      tools: [weatherTool],
+    });
+    expect(answer.choices[0].message.content).toBe('Sunny');
+    expect(lastRequest('tool-model')!.body.messages.slice(1)).toEqual([
+      { role: 'assistant', content: null, tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } }] },
+      { role: 'tool', tool_call_id: 'call_1', content: '{"sky":"clear"}' },
+    ]);
+  });
+
+  it('forwards max_completion_tokens, max_tokens, stop and temperature, and images as data URLs', async () => {
+    vendor.script('params-model', { tokens: ['ok'] });
+    await client.chat.completions.create({
+      model: 'openai/params-model',
+      messages: [{ role: 'user', content: [{ type: 'text', text: 'look' }, { type: 'image_url', image_url: { url: 'data:image/png;base64,iVBORw0KGgo=' } }] }],
+      max_completion_tokens: 64,
+      stop: ['END', 'STOP'],
+      temperature: 0.3,
+    });
+    expect(lastRequest('params-model')!.body).toMatchObject({
+      max_completion_tokens: 64,
+      stop: ['END', 'STOP'],
+      temperature: 0.3,
+      messages: [{ role: 'user', content: [{ type: 'text', text: 'look' }, { type: 'image_url', image_url: { url: 'data:image/png;base64,iVBORw0KGgo=' } }] }],
+    });
+    await client.chat.completions.create({ model: 'openai/params-model', messages: [{ role: 'user', content: 'x' }], max_tokens: 32, stop: 'END' });
+    expect(lastRequest('params-model')!.body).toMatchObject({ max_completion_tokens: 32, stop: ['END'] });
+  });
+
+  it('routes anthropic/... through the same API, mapping tool choice and stop sequences', async () => {
+    vendor.script('claude-fake', { tokens: ['Bonjour', '!'] });
+    const completion = await client.chat.completions.create({
+      model: 'anthropic/claude-fake',
+      messages: [
+        { role: 'developer', content: 'Speak French.' },
+        { role: 'user', content: 'Hello' },
+      ],
+      max_tokens: 100,
+      stop: ['FIN'],
+      tools: [weatherTool],
+      tool_choice: 'required',
+    });
+    expect(completion.model).toBe('anthropic/claude-fake');
+    expect(completion.choices[0].message.content).toBe('Bonjour!');
+    const upstream = lastRequest('claude-fake')!;
+    expect(upstream.path).toBe('/v1/messages');
+    expect(upstream.body).toMatchObject({
+      system: 'Speak French.',
+      max_tokens: 100,
+      stop_sequences: ['FIN'],
+      tool_choice: { type: 'any' },
+      messages: [{ role: 'user', content: [{ type: 'text', text: 'Hello' }] }],
+    });
+
+    const stream = await client.chat.completions.create({ model: 'anthropic/claude-fake', messages: [{ role: 'user', content: 'Hi' }], stream: true });
+    let text = '';
+    for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? '';
+    expect(text).toBe('Bonjour!');
+  });
+
+  it('lists models as provider/model ids', async () => {
+    const ids: string[] = [];
+    for await (const model of client.models.list()) {
+      expect(model).toMatchObject({ object: 'model', owned_by: model.id.split('/')[0] });
+      ids.push(model.id);
+    }
+    expect(ids).toEqual(expect.arrayContaining(['openai/fake-large', 'openai/fake-small', 'anthropic/fake-large', 'anthropic/fake-small']));
+  });
+
+  it('creates embeddings, base64 (the SDK default) and float, honouring dimensions', async () => {
+    const byDefault = await client.embeddings.create({ model: 'openai/text-embedding-fake', input: ['hello world', 'bonjour'] });
+    expect(byDefault).toMatchObject({ object: 'list', model: 'openai/text-embedding-fake', usage: { prompt_tokens: 3, total_tokens: 3 } });
+    expect(byDefault.data.map((d) => d.index)).toEqual([0, 1]);
+    expect(byDefault.data[0].embedding).toEqual(fakeEmbedding('hello world'));
+    expect(byDefault.data[1].embedding).toEqual(fakeEmbedding('bonjour'));
+    const upstream = lastRequest('text-embedding-fake')!;
+    expect(upstream.path).toBe('/v1/embeddings');
+    expect(upstream.body.input).toEqual(['hello world', 'bonjour']);
+
+    const floats = await client.embeddings.create({ model: 'openai/text-embedding-fake', input: 'hello world', dimensions: 4, encoding_format: 'float' });
+    expect(floats.data).toEqual([{ object: 'embedding', index: 0, embedding: fakeEmbedding('hello world', 4) }]);
+    expect(lastRequest('text-embedding-fake')!.body.dimensions).toBe(4);
+
+    // A provider without an embeddings API.
+    const err = await client.embeddings.create({ model: 'anthropic/claude-fake', input: 'x' }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(OpenAI.BadRequestError);
+    expect((err as InstanceType<typeof OpenAI.BadRequestError>).code).toBe('embeddings_unsupported');
+
+    const tooMany = await client.embeddings.create({ model: 'openai/x', input: Array.from({ length: 257 }, () => 'a') }).catch((e: unknown) => e);
+    expect(tooMany).toBeInstanceOf(OpenAI.BadRequestError);
+    expect((tooMany as InstanceType<typeof OpenAI.BadRequestError>).param).toBe('input');
+  });
+
+  it('answers errors in OpenAI’s shape, so the SDK raises its typed errors', async () => {
+    const badKey = await newClient('cbx_not-a-real-key').chat.completions.create({ model: 'openai/fake-large', messages: [{ role: 'user', content: 'x' }] }).catch((e: unknown) => e);
+    expect(badKey).toBeInstanceOf(OpenAI.AuthenticationError);
+    expect(badKey).toMatchObject({ status: 401, type: 'authentication_error', code: 'invalid_api_key' });
+    const raw = await request(t.url).get('/v1/models').set(bearer('cbx_nope')).expect(401);
+    expect(raw.headers['content-type']).toMatch(/^application\/json/);
+    expect(raw.body).toEqual({ error: { message: 'Missing or invalid credentials', type: 'authentication_error', param: null, code: 'invalid_api_key' } });
+
+    const unknownProvider = await client.chat.completions.create({ model: 'nope/some-model', messages: [{ role: 'user', content: 'x' }] }).catch((e: unknown) => e);
+    expect(unknownProvider).toBeInstanceOf(OpenAI.NotFoundError);
+    expect(unknownProvider).toMatchObject({ status: 404, type: 'not_found_error', code: 'model_not_found', param: 'model' });
+    const unknownModel = await client.chat.completions.create({ model: 'openai/unknown-model', messages: [{ role: 'user', content: 'x' }], stream: true }).catch((e: unknown) => e);
+    expect(unknownModel).toBeInstanceOf(OpenAI.NotFoundError);
+
+    const invalid = await client.chat.completions.create({ model: 'openai/fake-large', messages: [{ role: 'user', content: 'x' }], temperature: 5 }).catch((e: unknown) => e);
+    expect(invalid).toBeInstanceOf(OpenAI.BadRequestError);
+    expect(invalid).toMatchObject({ status: 400, type: 'invalid_request_error', param: 'temperature' });
+    const empty = await client.chat.completions.create({ model: 'openai/fake-large', messages: [] }).catch((e: unknown) => e);
+    expect(empty).toMatchObject({ status: 400, param: 'messages' });
+    const remoteImage = await client.chat.completions
+      .create({ model: 'openai/fake-large', messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url: 'https://example.com/cat.png' } }] }] })
+      .catch((e: unknown) => e);
+    expect(remoteImage).toMatchObject({ status: 400, param: 'messages[0].content[0].image_url.url' });
+    const badRole = await request(t.url)
+      .post('/v1/chat/completions')
+      .set(bearer(key.key))
+      .send({ model: 'openai/fake-large', messages: [{ role: 'wizard', content: 'x' }] })
+      .expect(400);
+    expect(badRole.body.error).toMatchObject({ type: 'invalid_request_error', param: 'messages[0].role' });
+
+    // A vendor that keeps answering 429 (after our retries) is the caller's 429.
+    vendor.script('busy-model', { error: { status: 429, retryAfter: '0' } });
+    const limited = await client.chat.completions.create({ model: 'openai/busy-model', messages: [{ role: 'user', content: 'x' }] }).catch((e: unknown) => e);
+    expect(limited).toBeInstanceOf(OpenAI.RateLimitError);
+    expect(limited).toMatchObject({ status: 429, type: 'rate_limit_error', code: 'rate_limit_exceeded' });
+    expect(vendor.requests.filter((r) => r.model === 'busy-model')).toHaveLength(3);
+  });
+
+  it('ends a stream that fails midway with an error line the SDK raises', async () => {
+    vendor.script('flaky-model', { tokens: ['a', 'b', 'c'], errorAfterTokens: 2 });
+    const stream = await client.chat.completions.create({ model: 'openai/flaky-model', messages: [{ role: 'user', content: 'x' }], stream: true });
+    let text = '';
+    const err = await (async () => {
+      for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? '';
+    })().catch((e: unknown) => e);
+    expect(text).toBe('ab');
+    expect(err).toBeInstanceOf(OpenAI.APIError);
+    expect((err as InstanceType<typeof OpenAI.APIError>).type).toBe('api_error');
+  });
+
+  it('accepts access tokens too, and needs the write scope to post', async () => {
+    const viaJwt = await newClient(alice.accessToken).chat.completions.create({ model: 'openai/fake-large', messages: [{ role: 'user', content: 'x' }] });
+    expect(viaJwt.choices[0].message.content).toBe(DEFAULT_TOKENS.join(''));
+    const readOnly = newClient((await createKey(alice, { name: 'ro', scopes: ['read'] })).key);
+    expect((await readOnly.models.list()).data.length).toBeGreaterThan(0);
+    const denied = await readOnly.chat.completions.create({ model: 'openai/fake-large', messages: [{ role: 'user', content: 'x' }] }).catch((e: unknown) => e);
+    expect(denied).toBeInstanceOf(OpenAI.PermissionDeniedError);
+  });
+
+  it('cancels the upstream request when the client aborts mid-stream', async () => {
+    vendor.script('slow-model', { tokens: ['one', 'two', 'three', 'four'], pauseAfter: 2 });
+    const bob = await registerUser(t);
+    const bobClient = newClient((await createKey(bob)).key);
+    const before = vendor.aborted;
+    const controller = new AbortController();
+    const stream = await bobClient.chat.completions.create(
+      { model: 'openai/slow-model', messages: [{ role: 'user', content: 'x' }], stream: true },
+      { signal: controller.signal },
+    );
+    let text = '';
+    await (async () => {
+      for await (const chunk of stream) {
+        text += chunk.choices[0]?.delta.content ?? '';
+        if (text === 'onetwo') controller.abort();
+      }
+    })().catch(() => undefined);
+    expect(text).toBe('onetwo');
+    await until(() => vendor.aborted > before);
+    await until(async () => (await usageRows(bob.id)).length === 1);
+    expect((await usageRows(bob.id))[0]).toMatchObject({ status: 'cancelled', source: 'openai-compat.chat', model: 'slow-model' });
+  });
+
+  it('records one usage row per call, with tokens, status and the API key', async () => {
+    const carol = await registerUser(t);
+    const carolKey = await createKey(carol);
+    const c = newClient(carolKey.key);
+    await c.chat.completions.create({ model: 'openai/fake-large', messages: [{ role: 'user', content: 'x' }] });
+    const stream = await c.chat.completions.create({ model: 'anthropic/fake-small', messages: [{ role: 'user', content: 'x' }], stream: true });
+    for await (const chunk of stream) void chunk;
+    await c.embeddings.create({ model: 'openai/text-embedding-fake', input: 'one two three' });
+    vendor.script('broken-model', { error: { status: 400 } });
+    await c.chat.completions.create({ model: 'openai/broken-model', messages: [{ role: 'user', content: 'x' }] }).catch(() => undefined);
+    // Refused before any vendor call: not recorded.
+    await c.chat.completions.create({ model: 'openai/fake-large', messages: [] }).catch(() => undefined);
+
+    await until(async () => (await usageRows(carol.id)).length === 4);
+    await new Promise((r) => setTimeout(r, 100));
+    const rows = await usageRows(carol.id);
+    // Records are written after the response, so their order may differ from the calls'.
+    expect(rows).toHaveLength(4);
+    expect(rows.map((r) => [r.source, r.provider, r.model, r.status, r.input_tokens, r.output_tokens])).toEqual(expect.arrayContaining([
+      ['openai-compat.chat', 'openai', 'fake-large', 'completed', 12, 5],
+      ['openai-compat.chat', 'anthropic', 'fake-small', 'completed', 12, 5],
+      ['openai-compat.embeddings', 'openai', 'text-embedding-fake', 'completed', 3, 0],
+      ['openai-compat.chat', 'openai', 'broken-model', 'error', 0, 0],
+    ]));
+    expect(rows.every((r) => r.api_key_id === carolKey.id && r.reasoning_tokens === 0)).toBe(true);
+  });
+});
