@@ -55,11 +55,16 @@ export function fakeEmbedding(text: string, dimensions = FAKE_EMBEDDING_DIMENSIO
 
 // OpenAI's (and Mistral's) embeddings response; base64 is little-endian float32, as the openai
 // SDK asks for by default.
-function embeddingsBody(body: Record<string, unknown>, model: string): unknown {
+function embeddingsBody(dialect: Dialect, body: Record<string, unknown>, model: string): unknown {
+  if (dialect === 'google') {
+    const requests = (body.requests ?? []) as { content: { parts: { text: string }[] }; outputDimensionality?: number }[];
+    return { embeddings: requests.map((r) => ({ values: fakeEmbedding(r.content.parts.map((p) => p.text).join(''), r.outputDimensionality) })) };
+  }
   const inputs = typeof body.input === 'string' ? [body.input] : (body.input as string[]);
   const dimensions = typeof body.dimensions === 'number' ? body.dimensions : typeof body.output_dimension === 'number' ? body.output_dimension : undefined;
   const tokens = inputs.reduce((sum, text) => sum + text.split(/\s+/).filter(Boolean).length, 0);
   return {
+    ...(dialect === 'mistral' ? { id: `embd-${Math.random().toString(36).slice(2)}` } : {}),
     object: 'list',
     data: inputs.map((text, index) => {
       const vector = fakeEmbedding(text, dimensions);
@@ -104,8 +109,8 @@ function route(method: string, path: string, headers: IncomingMessage['headers']
   if (method === 'POST' && path === '/v1/messages') return ['anthropic', 'chat', ''];
   if (method === 'POST' && path === '/v1/embeddings') return ['openai', 'embed', ''];
   if (method === 'POST' && path === '/mistral/v1/embeddings') return ['mistral', 'embed', ''];
-  const google = /^\/google\/v1(?:beta)?\/models\/([^/:]+):streamGenerateContent$/.exec(path);
-  if (method === 'POST' && google) return ['google', 'chat', decodeURIComponent(google[1])];
+  const google = /^\/google\/v1(?:beta)?\/models\/([^/:]+):(streamGenerateContent|batchEmbedContents)$/.exec(path);
+  if (method === 'POST' && google) return ['google', google[2] === 'batchEmbedContents' ? 'embed' : 'chat', decodeURIComponent(google[1])];
   return undefined;
 }
 
@@ -154,7 +159,7 @@ export async function startFakeVendor(): Promise<FakeVendor> {
       return sendJson(res, 404, errorBody(dialect, 404, `The model '${model}' does not exist`));
     }
     const script = scripts.get(model) ?? {};
-    if (kind === 'embed' && !script.error && script.failTimes === undefined) return sendJson(res, 200, embeddingsBody(body ?? {}, model));
+    if (kind === 'embed' && !script.error && script.failTimes === undefined) return sendJson(res, 200, embeddingsBody(dialect, body ?? {}, model));
     const attempt = (attempts.get(model) ?? 0) + 1;
     attempts.set(model, attempt);
     if (script.error || script.failTimes !== undefined) {
@@ -164,7 +169,7 @@ export async function startFakeVendor(): Promise<FakeVendor> {
         return sendJson(res, error.status, error.body ?? errorBody(dialect, error.status, `Scripted error ${error.status}`), headers);
       }
     }
-    if (kind === 'embed') return sendJson(res, 200, embeddingsBody(body ?? {}, model));
+    if (kind === 'embed') return sendJson(res, 200, embeddingsBody(dialect, body ?? {}, model));
     await stream(dialect, model, body ?? {}, script, res);
   };
 
