@@ -71,6 +71,7 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
       // The OpenAI-compatible API lives where OpenAI SDKs expect it: <base>/v1/...
       { path: 'v1/chat/completions', method: RequestMethod.POST },
       { path: 'v1/models', method: RequestMethod.GET },
+      { path: 'v1/models/:model', method: RequestMethod.GET },
       { path: 'v1/embeddings', method: RequestMethod.POST },
     ],
   });

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { type ModelRoute, ProvidersService } from '../providers/providers.service.js';
-import type { OpenAIModelListDto } from './dto/models.dto.js';
+import type { OpenAIModelDto, OpenAIModelListDto } from './dto/models.dto.js';
 import { OpenAICompatError } from './openai-compat.errors.js';
 
 // Model ids as OpenAI clients see them: "provider/model".
@@ -28,5 +28,13 @@ export class CompatModelsService {
       object: 'list',
       data: providers.flatMap((p) => p.models.map((m) => ({ id: `${p.id}/${m.id}`, object: 'model' as const, created: 0, owned_by: p.id }))),
     };
+  }
+
+  // One model of the list; a bare id is looked up under the default provider.
+  async get(userId: string, id: string): Promise<OpenAIModelDto> {
+    const { provider, model } = this.route(id);
+    const found = (await this.list(userId)).data.find((m) => m.id === `${provider}/${model}`);
+    if (!found) throw OpenAICompatError.modelNotFound(id);
+    return found;
   }
 }

@@ -1,5 +1,5 @@
-import { Body, Controller, Get, HttpCode, Inject, Post, Req, Res, UseFilters } from '@nestjs/common';
-import { ApiBearerAuth, ApiExtraModels, ApiOkResponse, ApiOperation, ApiSecurity, ApiTags, getSchemaPath } from '@nestjs/swagger';
+import { Body, Controller, Get, HttpCode, Inject, Param, Post, Req, Res, UseFilters } from '@nestjs/common';
+import { ApiBearerAuth, ApiExtraModels, ApiOkResponse, ApiOperation, ApiParam, ApiSecurity, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CurrentPrincipal } from '../common/auth/decorators.js';
 import type { Principal } from '../common/auth/principal.js';
@@ -8,7 +8,7 @@ import { CompatModelsService } from './compat-models.service.js';
 import { ChatCompletionRequestDto } from './dto/chat-completion.dto.js';
 import { ChatCompletionResponseDto } from './dto/chat-completion.response.dto.js';
 import { EmbeddingsRequestDto, EmbeddingsResponseDto } from './dto/embeddings.dto.js';
-import { OpenAIModelListDto } from './dto/models.dto.js';
+import { OpenAIModelDto, OpenAIModelListDto } from './dto/models.dto.js';
 import { ApiOpenAIErrors, OpenAIErrorResponseDto } from './dto/openai-error.dto.js';
 import { EmbeddingsService } from './embeddings.service.js';
 import { OpenAIErrorFilter } from './openai-error.filter.js';
@@ -53,6 +53,15 @@ export class OpenAICompatController {
   @ApiOpenAIErrors(401, 403, 429)
   listModels(@CurrentPrincipal() principal: Principal): Promise<OpenAIModelListDto> {
     return this.models.list(principal.userId);
+  }
+
+  @Get('models/:model')
+  @ApiOperation({ summary: 'One model you can use (OpenAI-compatible); the id is "provider/model", URL-encoded' })
+  @ApiParam({ name: 'model', example: 'openai%2Fgpt-4o-mini' })
+  @ApiOkResponse({ type: OpenAIModelDto })
+  @ApiOpenAIErrors(401, 403, 404, 429)
+  getModel(@CurrentPrincipal() principal: Principal, @Param('model') model: string): Promise<OpenAIModelDto> {
+    return this.models.get(principal.userId, model);
   }
 
   @Post('embeddings')

@@ -211,6 +211,9 @@ describe('OpenAI-compatible API', () => {
       ids.push(model.id);
     }
     expect(ids).toEqual(expect.arrayContaining(['openai/fake-large', 'openai/fake-small', 'anthropic/fake-large', 'anthropic/fake-small']));
+    expect(await client.models.retrieve('anthropic/fake-small')).toEqual({ id: 'anthropic/fake-small', object: 'model', created: 0, owned_by: 'anthropic' });
+    expect((await client.models.retrieve('fake-large')).id).toBe('openai/fake-large');
+    await expect(client.models.retrieve('openai/nope')).rejects.toBeInstanceOf(OpenAI.NotFoundError);
   });
 
   it('creates embeddings, base64 (the SDK default) and float, honouring dimensions', async () => {
