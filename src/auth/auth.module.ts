@@ -21,6 +21,7 @@ import { ApiKeyStrategy } from './strategies/api-key.strategy.js';
 import { JwtStrategy } from './strategies/jwt.strategy.js';
 import { OidcStrategy } from './strategies/oidc.strategy.js';
 import { TokensService } from './tokens.service.js';
+import { UserDirectoryService } from './user-directory.service.js';
 import { UsersRepository } from './users.repository.js';
 
 @Module({})
@@ -44,6 +45,7 @@ export class AuthModule {
         LoginThrottleService,
         AuthenticatorService,
         BearerAuthService,
+        UserDirectoryService,
         AuthService,
         ApiKeysService,
         AdminUsersService,
@@ -52,7 +54,7 @@ export class AuthModule {
         { provide: APP_GUARD, useClass: AccessGuard },
         { provide: APP_GUARD, useClass: RateLimitGuard },
       ],
-      exports: [AuthService, BearerAuthService],
+      exports: [AuthService, BearerAuthService, UserDirectoryService],
     };
   }
 }

@@ -5,7 +5,8 @@ import type { Principal } from '../common/auth/principal.js';
 import { KeyValueStore } from '../state/key-value.store.js';
 import { ApiKeysRepository } from './api-keys.repository.js';
 import { normalizeEmail } from './auth.service.js';
-import { CredentialStateService } from './credential-state.service.js';
+import type { Counter } from '../state/key-value.store.js';
+import { CredentialStateService, type RateCount } from './credential-state.service.js';
 import { ExternalIdentitiesRepository } from './external-identities.repository.js';
 import { sha256 } from './secrets.js';
 import type { AccessTokenClaims } from './tokens.service.js';
@@ -49,6 +50,24 @@ export class AuthenticatorService {
       tokenId: claims.jti,
       familyId: claims.sid,
       tokenExpiresAt: claims.exp,
+    };
+  }
+
+  // The same, with the caller's rate-limit counter incremented in the same round trip.
+  async fromAccessTokenCounted(claims: AccessTokenClaims, rate: (userId: string) => RateCount): Promise<{ principal: Principal | null; counter?: Counter }> {
+    if (typeof claims.sub !== 'string' || typeof claims.jti !== 'string' || typeof claims.sid !== 'string') return { principal: null };
+    const { status, counter } = await this.credentialState.checkAccessToken(claims.sub, claims.jti, claims.sid, rate(claims.sub));
+    if (!status?.active) return { principal: null, counter };
+    return {
+      principal: {
+        userId: claims.sub,
+        role: status.role,
+        kind: 'access-token',
+        tokenId: claims.jti,
+        familyId: claims.sid,
+        tokenExpiresAt: claims.exp,
+      },
+      counter,
     };
   }
 

@@ -23,9 +23,14 @@ export class BearerAuthService {
   async authenticate(token: string): Promise<Principal | null> {
     if (token.length === 0 || token.length > 4096) return null;
     if (token.startsWith(API_KEY_PREFIX)) return token.length <= 128 ? this.authenticator.fromApiKey(token) : null;
-    let claims: AccessTokenClaims;
+    const claims = this.verifyAccessToken(token);
+    return claims ? this.authenticator.fromAccessToken(claims) : null;
+  }
+
+  // The claims of a valid access token of ours (algorithm, issuer, audience pinned; not expired).
+  verifyAccessToken(token: string): AccessTokenClaims | null {
     try {
-      claims = jwt.verify(token, this.key, {
+      return jwt.verify(token, this.key, {
         algorithms: [ACCESS_TOKEN_ALGORITHM],
         issuer: this.config.auth.jwtIssuer,
         audience: this.config.auth.jwtAudience,
@@ -33,6 +38,5 @@ export class BearerAuthService {
     } catch {
       return null;
     }
-    return this.authenticator.fromAccessToken(claims);
   }
 }

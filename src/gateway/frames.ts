@@ -2,7 +2,7 @@ import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, IsUUID, MaxLength, Min } from 'class-validator';
 import { SendMessageDto } from '../messages/dto/message.dto.js';
 
-export const CLIENT_FRAME_TYPES = ['auth', 'subscribe', 'unsubscribe', 'message.send', 'stop', 'resume', 'ping'] as const;
+export const CLIENT_FRAME_TYPES = ['auth', 'subscribe', 'unsubscribe', 'message.send', 'stop', 'resume', 'typing', 'ping'] as const;
 export type ClientFrameType = (typeof CLIENT_FRAME_TYPES)[number];
 
 // Every client frame may carry an `id`, echoed on the answer or error it causes.
@@ -56,5 +56,6 @@ export const FRAME_CLASSES = {
   'message.send': SendFrame,
   stop: StopFrame,
   resume: ResumeFrame,
+  typing: SessionFrame,
   ping: FrameEnvelope,
 } satisfies Record<ClientFrameType, new () => FrameEnvelope>;

@@ -3,7 +3,7 @@ import { WebSocket } from 'ws';
 import type { BearerAuthService } from '../auth/bearer-auth.service.js';
 import type { Principal } from '../common/auth/principal.js';
 import { DomainError } from '../common/errors/domain-error.js';
-import { sessionChannel, userChannel } from '../messages/events.js';
+import { userChannel } from '../streaming/channels.js';
 import type { MessageSendService } from '../messages/message-send.service.js';
 import type { MessageTreeService } from '../messages/message-tree.service.js';
 import type { SessionsService } from '../sessions/sessions.service.js';
@@ -11,6 +11,7 @@ import type { PubSub, Unsubscribe } from '../state/pub-sub.js';
 import type { StreamBus, StreamFollower } from '../streaming/stream-bus.js';
 import { isFinalEvent } from '../streaming/stream-event.js';
 import { FrameError, parseFrame } from './frame-parser.js';
+import { SessionSubscriptions, type SubscriptionHost } from './session-subscriptions.js';
 import type { AuthFrame, FrameEnvelope, ResumeFrame, SendFrame, SessionFrame, StopFrame } from './frames.js';
 
 export interface ConnectionDeps {
@@ -29,19 +30,18 @@ export const CLOSE_UNAUTHORIZED = 4401;
 const CLOSE_TRY_AGAIN_LATER = 1013;
 const CLOSE_POLICY = 1008;
 const MAX_FOLLOWED_STREAMS = 64;
-const MAX_SESSIONS = 64;
 const FRAMES_PER_WINDOW = 120;
 const FRAME_WINDOW_MS = 10_000;
 
 // One client socket: authentication, session subscriptions, the reply streams it follows.
 // Maps are created on first use so an idle socket costs little.
-export class WsConnection {
+export class WsConnection implements SubscriptionHost {
   alive = true;
   private principal: Principal | null = null;
   private token = '';
   private timer?: NodeJS.Timeout;
-  private followers?: Map<string, StreamFollower>;
-  private sessions?: Map<string, Unsubscribe>;
+  private followers?: Map<string, { follower: StreamFollower; sessionId: string }>;
+  private subscriptions?: SessionSubscriptions;
   private userEvents?: Unsubscribe;
   private queue: Promise<void> = Promise.resolve();
   private frames = 0;
@@ -102,7 +102,9 @@ export class WsConnection {
         case 'subscribe':
           return await this.subscribe(frame as SessionFrame);
         case 'unsubscribe':
-          return await this.unsubscribe((frame as SessionFrame).sessionId);
+          return await this.subscriptions?.remove((frame as SessionFrame).sessionId);
+        case 'typing':
+          return await this.typing(frame as SessionFrame);
         case 'message.send':
           return await this.sendMessage(frame as SendFrame);
         case 'stop':
@@ -134,27 +136,30 @@ export class WsConnection {
 
   private async subscribe(frame: SessionFrame): Promise<void> {
     const userId = this.principal!.userId;
-    await this.deps.sessions.requireOwned(userId, frame.sessionId);
-    this.sessions ??= new Map();
-    if (this.sessions.has(frame.sessionId)) return this.write({ type: 'subscribed', id: frame.id, sessionId: frame.sessionId });
-    if (this.sessions.size >= MAX_SESSIONS) throw new FrameError('TOO_MANY_SUBSCRIPTIONS', `At most ${MAX_SESSIONS} sessions per connection`);
-    const unsubscribe = await this.deps.pubsub.subscribe(sessionChannel(frame.sessionId), (message) => {
-      const event = JSON.parse(message) as { type: string; origin?: string; assistantMessage: { id: string } };
-      if (event.type !== 'message.created' || event.origin === this.id) return;
-      const { origin: _origin, ...frameBody } = event;
-      this.write(frameBody);
-      void this.follow(event.assistantMessage.id, 0);
-    });
-    this.sessions.set(frame.sessionId, unsubscribe);
+    await this.deps.sessions.requireReadable(userId, frame.sessionId);
+    this.subscriptions ??= new SessionSubscriptions(this, this.deps.pubsub);
+    const already = this.subscriptions.has(frame.sessionId);
+    await this.subscriptions.add(frame.sessionId);
     this.write({ type: 'subscribed', id: frame.id, sessionId: frame.sessionId });
     // Replies already generating in the session are followed from their start.
-    for (const messageId of await this.deps.tree.streamingIds(frame.sessionId)) await this.follow(messageId, 0);
+    if (!already) for (const messageId of await this.deps.tree.streamingIds(frame.sessionId)) await this.follow(messageId, 0, frame.sessionId);
   }
 
-  private async unsubscribe(sessionId: string): Promise<void> {
-    const unsubscribe = this.sessions?.get(sessionId);
-    this.sessions?.delete(sessionId);
-    await unsubscribe?.();
+  private async typing(frame: SessionFrame): Promise<void> {
+    if (!this.subscriptions) throw new FrameError('NOT_SUBSCRIBED', 'Subscribe to the session first');
+    await this.subscriptions.typing(frame.sessionId);
+  }
+
+  userId(): string {
+    return this.principal!.userId;
+  }
+
+  dropSession(sessionId: string): void {
+    for (const [messageId, entry] of this.followers ?? []) {
+      if (entry.sessionId !== sessionId) continue;
+      entry.follower.close();
+      this.followers!.delete(messageId);
+    }
   }
 
   private async sendMessage(frame: SendFrame): Promise<void> {
@@ -162,7 +167,7 @@ export class WsConnection {
     const { type: _type, id, sessionId, ...body } = frame;
     const exchange = await this.deps.send.send(this.principal!.userId, sessionId, body, undefined, this.id);
     this.write({ type: 'message.created', id, ...exchange });
-    await this.follow(exchange.assistantMessage.id, 0);
+    await this.follow(exchange.assistantMessage.id, 0, sessionId);
   }
 
   private async stop(frame: StopFrame): Promise<void> {
@@ -178,20 +183,24 @@ export class WsConnection {
   private async resume(frame: ResumeFrame): Promise<void> {
     const message = await this.deps.tree.requireMessage(this.principal!.userId, frame.messageId);
     if (message.status !== 'streaming') return this.writeEvent(await this.deps.tree.finalEventFor(message));
-    await this.follow(message.id, frame.fromSeq - 1);
+    await this.follow(message.id, frame.fromSeq - 1, message.sessionId);
   }
 
-  private async follow(messageId: string, afterSeq: number): Promise<void> {
+  async follow(messageId: string, afterSeq: number, sessionId: string): Promise<void> {
     this.followers ??= new Map();
-    this.followers.get(messageId)?.close();
+    this.followers.get(messageId)?.follower.close();
     if (this.followers.size >= MAX_FOLLOWED_STREAMS) throw new FrameError('TOO_MANY_STREAMS', 'Too many streams followed at once');
     const followers = this.followers;
+    let ended = false;
     const follower = await this.deps.bus.follow(messageId, afterSeq, (e) => {
       this.writeEvent(e);
-      if (isFinalEvent(e)) followers.delete(messageId);
+      if (!isFinalEvent(e)) return;
+      ended = true;
+      followers.delete(messageId);
     });
+    // A finished stream may have been replayed to its end during follow().
     if (this.closed) follower.close();
-    else followers.set(messageId, follower);
+    else if (!ended) followers.set(messageId, { follower, sessionId });
   }
 
   // Write frames need a live credential with the write scope, checked again on each frame.
@@ -207,7 +216,7 @@ export class WsConnection {
     this.write({ type: e.event, ...e.data, seq: e.seq });
   }
 
-  private write(frame: unknown): void {
+  write(frame: unknown): void {
     if (this.closed || this.socket.readyState !== WebSocket.OPEN) return;
     // A client this far behind is cut off; it reconnects and resumes from its last seq.
     if (this.socket.bufferedAmount > this.deps.maxBufferedBytes) return this.close(CLOSE_TRY_AGAIN_LATER, 'Slow consumer');
@@ -232,8 +241,7 @@ export class WsConnection {
     if (this.closed) return;
     this.closed = true;
     clearTimeout(this.timer);
-    this.followers?.forEach((f) => f.close());
-    const unsubscribes = [...(this.sessions?.values() ?? []), ...(this.userEvents ? [this.userEvents] : [])];
-    await Promise.allSettled(unsubscribes.map((u) => u()));
+    this.followers?.forEach((f) => f.follower.close());
+    await Promise.allSettled([this.subscriptions?.removeAll(), this.userEvents?.()]);
   }
 }

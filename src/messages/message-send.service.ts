@@ -5,14 +5,14 @@ import { AppError } from '../common/errors/domain-error.js';
 import { newId } from '../common/ids.js';
 import type { ContentPart } from '../providers/provider.types.js';
 import { ProvidersService } from '../providers/providers.service.js';
-import type { ChatSession } from '../sessions/entities/chat-session.entity.js';
+import type { SessionView } from '../sessions/sessions.repository.js';
 import { SessionsService } from '../sessions/sessions.service.js';
 import { PubSub } from '../state/pub-sub.js';
 import { textOf, toUserParts } from './content-parts.js';
 import type { EditMessageDto, SendMessageDto } from './dto/message.dto.js';
 import { MessageResponseDto } from './dto/message.dto.js';
 import type { Message } from './entities/message.entity.js';
-import { sessionChannel } from './events.js';
+import { sessionChannel } from '../streaming/channels.js';
 import { buildContext, PromptTooLongError } from './generation/context-builder.js';
 import { GenerationService } from './generation/generation.service.js';
 import { IdempotencyRepository } from './idempotency.repository.js';
@@ -28,7 +28,7 @@ export interface Exchange {
 }
 
 interface ReplyPlan {
-  session: ChatSession;
+  session: SessionView;
   // The user message to write first (send, edit); absent when regenerating under an existing one.
   userParts?: ContentPart[];
   parentId: string | null;
@@ -66,7 +66,7 @@ export class MessageSendService {
     const idempotency = keyed(idempotencyKey, ['send', sessionId, input.parentId, userParts]);
     const replayed = await this.replay(userId, idempotency);
     if (replayed) return replayed;
-    const session = await this.sessions.requireOwned(userId, sessionId);
+    const session = await this.sessions.requireReadable(userId, sessionId);
     const parentId = input.parentId === undefined ? session.currentLeafId : input.parentId;
     const history = parentId ? await this.branchOf(userId, session, parentId) : [];
     return this.reply(userId, { session, userParts, parentId, history, idempotency, origin });
@@ -81,7 +81,7 @@ export class MessageSendService {
     if (target.role !== 'user') {
       throw new MessagesError(MessagesErrorCode.NotEditable, 'Only user messages can be edited; regenerate a reply instead');
     }
-    const session = await this.sessions.requireOwned(userId, target.sessionId);
+    const session = await this.sessions.requireReadable(userId, target.sessionId);
     const history = target.parentId ? await this.branchOf(userId, session, target.parentId) : [];
     return this.reply(userId, { session, userParts, parentId: target.parentId, history, idempotency });
   }
@@ -94,7 +94,7 @@ export class MessageSendService {
     // Regenerating a reply makes a sibling of it; regenerating a user message answers it anew.
     const parentId = target.role === 'assistant' ? target.parentId : target.id;
     if (!parentId) throw new MessagesError(MessagesErrorCode.NothingToRegenerate, 'This reply has no message to answer');
-    const session = await this.sessions.requireOwned(userId, target.sessionId);
+    const session = await this.sessions.requireReadable(userId, target.sessionId);
     const history = await this.branchOf(userId, session, parentId);
     if (history[history.length - 1]?.role !== 'user') {
       throw new MessagesError(MessagesErrorCode.NothingToRegenerate, 'Only a reply to a user message can be regenerated');
@@ -131,6 +131,7 @@ export class MessageSendService {
         id: userMessageId!,
         sessionId: session.id,
         parentId: plan.parentId,
+        authorId: userId,
         role: 'user',
         status: 'completed',
         contentParts: plan.userParts,
@@ -143,6 +144,7 @@ export class MessageSendService {
       id: assistantId,
       sessionId: session.id,
       parentId: userMessageId ?? plan.parentId,
+      authorId: null,
       role: 'assistant',
       status: 'streaming',
       contentParts: [],
@@ -151,20 +153,19 @@ export class MessageSendService {
       model: session.model,
     });
 
-    const replay = await this.dataSource.transaction(async (manager) => {
+    const written = await this.dataSource.transaction(async (manager) => {
       if (plan.idempotency) {
         const ids: ExchangeIds = { userMessageId: userMessageId ?? null, assistantMessageId: assistantId };
         const claim = await this.idempotency.claim(manager, userId, plan.idempotency.key, plan.idempotency.hash, ids);
         if (!claim.claimed) return claim;
       }
-      await this.messages.insert(rows, manager);
+      const inserted = await this.messages.insert(rows, manager);
       await this.sessions.recordActivity(session.id, assistantId, manager);
-      return null;
+      return inserted;
     });
-    if (replay) return this.replayOf(userId, plan.idempotency!, replay);
+    if (!Array.isArray(written)) return this.replayOf(userId, plan.idempotency!, written);
 
-    const exchange = await this.load(userId, userMessageId ?? null, assistantId);
-    await this.pubsub.publish(sessionChannel(session.id), JSON.stringify({ type: 'message.created', origin: plan.origin, ...exchange }));
+    // The vendor request starts first; the response and the session event are built meanwhile.
     this.generation.start({
       userId,
       sessionId: session.id,
@@ -177,6 +178,8 @@ export class MessageSendService {
       maxTokens,
       titleAfter: session.title === null && plan.history.length === 0,
     });
+    const exchange = await this.toExchange(written);
+    await this.pubsub.publish(sessionChannel(session.id), JSON.stringify({ type: 'message.created', origin: plan.origin, ...exchange }));
     return exchange;
   }
 
@@ -198,15 +201,21 @@ export class MessageSendService {
   private async load(userId: string, userMessageId: string | null, assistantId: string): Promise<Exchange> {
     const assistant = await this.requireMessage(userId, assistantId);
     const user = userMessageId ? await this.requireMessage(userId, userMessageId) : undefined;
-    const parents = [assistant.parentId, ...(user ? [user.parentId] : [])];
-    const children = await this.messages.childrenOf(assistant.sessionId, parents);
+    return this.toExchange(user ? [user, assistant] : [assistant]);
+  }
+
+  // [userMessage?, assistantMessage] with their sibling ids (one query).
+  private async toExchange(messages: Message[]): Promise<Exchange> {
+    const assistant = messages[messages.length - 1];
+    const user = messages.length > 1 ? messages[0] : undefined;
+    const children = await this.messages.childrenOf(assistant.sessionId, [...new Set(messages.map((m) => m.parentId))]);
     return {
       ...(user ? { userMessage: MessageResponseDto.from(user, children.get(user.parentId) ?? [user.id]) } : {}),
       assistantMessage: MessageResponseDto.from(assistant, children.get(assistant.parentId) ?? [assistant.id]),
     };
   }
 
-  private async branchOf(userId: string, session: ChatSession, messageId: string): Promise<Message[]> {
+  private async branchOf(userId: string, session: SessionView, messageId: string): Promise<Message[]> {
     const parent = await this.requireMessage(userId, messageId);
     if (parent.sessionId !== session.id) throw AppError.notFound('Message');
     if (parent.status === 'streaming') {

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { AppError } from '../common/errors/domain-error.js';
+import { AppError, CommonErrorCode } from '../common/errors/domain-error.js';
 import { decodeCursor, encodeCursor, type Page } from '../common/pagination/cursor.js';
 import { SessionsService } from '../sessions/sessions.service.js';
 import { MessageResponseDto } from './dto/message.dto.js';
@@ -32,7 +32,7 @@ export class MessageTreeService {
 
   // The current branch, root to leaf; pages continue towards the root.
   async branch(userId: string, sessionId: string, limit: number, cursor?: string): Promise<Page<MessageResponseDto>> {
-    const session = await this.sessions.requireOwned(userId, sessionId);
+    const session = await this.sessions.requireReadable(userId, sessionId);
     let leafId = session.currentLeafId;
     const above = decodeCursor(cursor, ['above']);
     if (above) {
@@ -65,13 +65,18 @@ export class MessageTreeService {
   // so their readers get a final event.
   async delete(userId: string, id: string): Promise<void> {
     const message = await this.requireMessage(userId, id);
+    const session = await this.sessions.requireReadable(userId, message.sessionId);
+    // In a group session members delete only what they wrote; the owner deletes anything.
+    if (session.role !== 'owner' && message.authorId !== userId) {
+      throw new AppError(CommonErrorCode.Forbidden, 'Only the session owner or the author can delete this message');
+    }
     for (const streamingId of await this.messages.streamingInSubtree(id)) {
       const streaming = await this.messages.findById(streamingId);
       if (streaming) await this.generation.stop(streaming, 1_000);
     }
     await this.dataSource.transaction(async (manager) => {
-      const session = await this.sessions.requireOwnedIn(userId, message.sessionId, manager);
-      const leafGone = session.currentLeafId !== null && (await this.messages.isInSubtree(id, session.currentLeafId, manager));
+      const current = await this.sessions.requireReadable(userId, message.sessionId, manager);
+      const leafGone = current.currentLeafId !== null && (await this.messages.isInSubtree(id, current.currentLeafId, manager));
       await this.messages.delete(id, manager);
       if (leafGone) {
         const leaf = await this.messages.newestLeafUnder(message.sessionId, message.parentId, manager);

@@ -1,12 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { ContentPart } from '../providers/provider.types.js';
+import type { PartialReply } from './generation/generation-run.js';
 import { updateReturning } from '../database/update-returning.js';
 import { Message, type MessageError, type MessageStatus } from './entities/message.entity.js';
 
 export type NewMessage = Pick<
   Message,
-  'id' | 'sessionId' | 'parentId' | 'role' | 'status' | 'contentParts' | 'content' | 'provider' | 'model'
+  'id' | 'sessionId' | 'parentId' | 'authorId' | 'role' | 'status' | 'contentParts' | 'content' | 'provider' | 'model'
 >;
 
 export interface FinalState {
@@ -24,7 +25,7 @@ export interface FinalState {
   lastSeq: number;
 }
 
-const COLUMNS = `id, session_id, parent_id, role, status, content_parts, content, provider, model, input_tokens,
+const COLUMNS = `id, session_id, parent_id, author_id, role, status, content_parts, content, provider, model, input_tokens,
   output_tokens, reasoning_tokens, time_to_first_token_ms, finish_reason, error, last_seq, heartbeat_at, created_at, updated_at`;
 
 // Every query of the message tree. Lookups by id are scoped to the owner through the session.
@@ -36,23 +37,31 @@ export class MessagesRepository {
     return manager ?? this.dataSource.manager;
   }
 
+  // All rows in one statement, returned in the order given.
   async insert(messages: NewMessage[], manager: EntityManager): Promise<Message[]> {
-    const inserted: Message[] = [];
-    for (const m of messages) {
-      const rows: MessageRow[] = await manager.query(
-        `INSERT INTO messages (id, session_id, parent_id, role, status, content_parts, content, provider, model, heartbeat_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, CASE WHEN $10::boolean THEN now() END) RETURNING ${COLUMNS}`,
-        [m.id, m.sessionId, m.parentId, m.role, m.status, JSON.stringify(m.contentParts), m.content, m.provider, m.model, m.status === 'streaming'],
-      );
-      inserted.push(toMessage(rows[0]));
-    }
-    return inserted;
+    const params: unknown[] = [];
+    const values = messages.map((m) => {
+      const base = params.length;
+      params.push(m.id, m.sessionId, m.parentId, m.authorId, m.role, m.status, JSON.stringify(m.contentParts), m.content);
+      params.push(m.provider, m.model, m.status === 'streaming');
+      const p = (i: number) => `$${base + i}`;
+      return `(${p(1)}::uuid, ${p(2)}::uuid, ${p(3)}::uuid, ${p(4)}::uuid, ${p(5)}, ${p(6)}, ${p(7)}::jsonb, ${p(8)}, ${p(9)}, ${p(10)},
+        CASE WHEN ${p(11)}::boolean THEN now() END)`;
+    });
+    const rows: MessageRow[] = await manager.query(
+      `INSERT INTO messages (id, session_id, parent_id, author_id, role, status, content_parts, content, provider, model, heartbeat_at)
+       VALUES ${values.join(', ')} RETURNING ${COLUMNS}`,
+      params,
+    );
+    const byId = new Map(rows.map((r) => [r.id, toMessage(r)]));
+    return messages.map((m) => byId.get(m.id)!);
   }
 
   async findForUser(userId: string, id: string, manager?: EntityManager): Promise<Message | null> {
     const rows: MessageRow[] = await this.m(manager).query(
       `SELECT ${prefixed('m')} FROM messages m JOIN chat_sessions s ON s.id = m.session_id
-        WHERE m.id = $1 AND s.user_id = $2`,
+        WHERE m.id = $1
+          AND (s.user_id = $2 OR EXISTS (SELECT 1 FROM session_members sm WHERE sm.session_id = s.id AND sm.user_id = $2))`,
       [id, userId],
     );
     return rows[0] ? toMessage(rows[0]) : null;
@@ -149,15 +158,23 @@ export class MessagesRepository {
     await manager.query(`DELETE FROM messages WHERE id = $1`, [id]);
   }
 
-  // Partial content of a reply in progress; false when it is no longer streaming (or gone).
-  async savePartial(id: string, contentParts: ContentPart[], content: string, lastSeq: number): Promise<boolean> {
-    const rows = await updateReturning(
+  // Partial content of replies in progress, in one statement for all of them; returns the ids
+  // still streaming (a missing id was deleted or ended elsewhere).
+  async savePartials(replies: PartialReply[]): Promise<Set<string>> {
+    if (replies.length === 0) return new Set();
+    const rows = await updateReturning<{ id: string }>(
       this.dataSource,
-      `UPDATE messages SET content_parts = $2, content = $3, last_seq = $4, heartbeat_at = now(), updated_at = now()
-        WHERE id = $1 AND status = 'streaming' RETURNING id`,
-      [id, JSON.stringify(contentParts), content, lastSeq],
+      `UPDATE messages m SET content_parts = u.parts, content = u.content, last_seq = u.seq, heartbeat_at = now(), updated_at = now()
+         FROM unnest($1::uuid[], $2::jsonb[], $3::text[], $4::int[]) AS u(id, parts, content, seq)
+        WHERE m.id = u.id AND m.status = 'streaming' RETURNING m.id`,
+      [
+        replies.map((r) => r.id),
+        replies.map((r) => JSON.stringify(r.contentParts)),
+        replies.map((r) => r.content),
+        replies.map((r) => r.seq),
+      ],
     );
-    return rows.length > 0;
+    return new Set(rows.map((r) => r.id));
   }
 
   // Ends a reply exactly once: only a message still streaming changes; null otherwise.
@@ -211,6 +228,7 @@ interface MessageRow {
   id: string;
   session_id: string;
   parent_id: string | null;
+  author_id: string | null;
   role: Message['role'];
   status: MessageStatus;
   content_parts: ContentPart[];
@@ -240,6 +258,7 @@ function toMessage(r: MessageRow): Message {
     id: r.id,
     sessionId: r.session_id,
     parentId: r.parent_id,
+    authorId: r.author_id,
     role: r.role,
     status: r.status,
     contentParts: r.content_parts,

@@ -1,13 +1,16 @@
 import { Module } from '@nestjs/common';
 import { ProvidersModule } from '../providers/providers.module.js';
+import { SessionMembersController } from './session-members.controller.js';
+import { SessionMembersRepository } from './session-members.repository.js';
+import { SessionMembersService } from './session-members.service.js';
 import { SessionsController } from './sessions.controller.js';
 import { SessionsRepository } from './sessions.repository.js';
 import { SessionsService } from './sessions.service.js';
 
 @Module({
   imports: [ProvidersModule],
-  controllers: [SessionsController],
-  providers: [SessionsRepository, SessionsService],
-  exports: [SessionsService],
+  controllers: [SessionsController, SessionMembersController],
+  providers: [SessionsRepository, SessionsService, SessionMembersRepository, SessionMembersService],
+  exports: [SessionsService, SessionMembersService],
 })
 export class SessionsModule {}

@@ -3,6 +3,11 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { updateReturning } from '../database/update-returning.js';
 import { ChatSession } from './entities/chat-session.entity.js';
 
+export type SessionRole = 'owner' | 'member';
+
+// A session as one user sees it: their role in it decides what they may do.
+export type SessionView = ChatSession & { role: SessionRole };
+
 export interface SessionListFilter {
   archived: boolean;
   folder?: string;
@@ -41,7 +46,7 @@ export class SessionsRepository {
     return manager ?? this.dataSource.manager;
   }
 
-  async insert(session: Omit<ChatSession, 'createdAt' | 'updatedAt' | 'lastActivityAt'>): Promise<ChatSession> {
+  async insert(session: Omit<ChatSession, 'createdAt' | 'updatedAt' | 'lastActivityAt'>): Promise<SessionView> {
     const rows: SessionRow[] = await this.dataSource.query(
       `INSERT INTO chat_sessions (id, user_id, title, provider, model, system_prompt, temperature, max_tokens,
          context_messages, pinned, archived, folder, tags, current_leaf_id)
@@ -63,22 +68,24 @@ export class SessionsRepository {
         session.currentLeafId,
       ],
     );
-    return toSession(rows[0]);
+    return toView({ ...rows[0], role: 'owner' });
   }
 
-  // The session when it belongs to this user; null for another user's or a missing one.
-  async findOwned(userId: string, id: string, manager?: EntityManager): Promise<ChatSession | null> {
-    const rows: SessionRow[] = await this.manager(manager).query(
-      `SELECT ${COLUMNS} FROM chat_sessions WHERE id = $1 AND user_id = $2`,
+  // The session when this user owns it or is a member; null for anyone else or a missing one.
+  async findReadable(userId: string, id: string, manager?: EntityManager): Promise<SessionView | null> {
+    const rows: (SessionRow & { role: SessionRole })[] = await this.manager(manager).query(
+      `SELECT ${COLUMNS}, CASE WHEN user_id = $2 THEN 'owner' ELSE 'member' END AS role FROM chat_sessions s
+        WHERE id = $1 AND (user_id = $2 OR EXISTS (SELECT 1 FROM session_members m WHERE m.session_id = s.id AND m.user_id = $2))`,
       [id, userId],
     );
-    return rows[0] ? toSession(rows[0]) : null;
+    return rows[0] ? toView(rows[0]) : null;
   }
 
-  // Newest activity first, keyset-paginated on (last_activity_at, id).
-  async listPage(userId: string, filter: SessionListFilter): Promise<ChatSession[]> {
+  // Sessions the user owns or is a member of, newest activity first, keyset-paginated on
+  // (last_activity_at, id).
+  async listPage(userId: string, filter: SessionListFilter): Promise<SessionView[]> {
     const params: unknown[] = [userId, filter.archived];
-    let where = 'user_id = $1 AND archived = $2';
+    let where = 'archived = $2';
     if (filter.folder !== undefined) {
       params.push(filter.folder);
       where += ` AND folder = $${params.length}`;
@@ -92,12 +99,19 @@ export class SessionsRepository {
       where += ` AND (last_activity_at, id) < ($${params.length - 1}::timestamptz, $${params.length}::uuid)`;
     }
     params.push(filter.limit + 1);
-    const rows: SessionRow[] = await this.dataSource.query(
-      `SELECT ${COLUMNS} FROM chat_sessions WHERE ${where}
-        ORDER BY last_activity_at DESC, id DESC LIMIT $${params.length}`,
+    const limit = `$${params.length}`;
+    // Two index scans (own sessions, memberships) merged, rather than one OR that scans both.
+    const rows: (SessionRow & { role: SessionRole })[] = await this.dataSource.query(
+      `(SELECT ${COLUMNS}, 'owner' AS role FROM chat_sessions WHERE user_id = $1 AND ${where}
+         ORDER BY last_activity_at DESC, id DESC LIMIT ${limit})
+       UNION ALL
+       (SELECT ${COLUMNS}, 'member' AS role FROM chat_sessions
+         WHERE id IN (SELECT session_id FROM session_members WHERE user_id = $1) AND ${where}
+         ORDER BY last_activity_at DESC, id DESC LIMIT ${limit})
+       ORDER BY last_activity_at DESC, id DESC LIMIT ${limit}`,
       params,
     );
-    return rows.map(toSession);
+    return rows.map(toView);
   }
 
   async update(id: string, patch: SessionPatch, manager?: EntityManager): Promise<void> {
@@ -151,6 +165,10 @@ interface SessionRow {
   last_activity_at: Date;
   created_at: Date;
   updated_at: Date;
+}
+
+function toView(r: SessionRow & { role: SessionRole }): SessionView {
+  return Object.assign(toSession(r), { role: r.role });
 }
 
 function toSession(r: SessionRow): ChatSession {

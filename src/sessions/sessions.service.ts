@@ -6,8 +6,7 @@ import { decodeCursor, type Page, toPage } from '../common/pagination/cursor.js'
 import { ProvidersService } from '../providers/providers.service.js';
 import type { CreateSessionDto, ListSessionsQueryDto, UpdateSessionDto } from './dto/session.dto.js';
 import { SessionResponseDto } from './dto/session.dto.js';
-import type { ChatSession } from './entities/chat-session.entity.js';
-import { type SessionPatch, SessionsRepository } from './sessions.repository.js';
+import { type SessionPatch, SessionsRepository, type SessionView } from './sessions.repository.js';
 
 @Injectable()
 export class SessionsService {
@@ -16,17 +15,18 @@ export class SessionsService {
     @Inject(ProvidersService) private readonly providers: ProvidersService,
   ) {}
 
-  // Every access to a session goes through here: another user's session is a 404.
-  async requireOwned(userId: string, id: string): Promise<ChatSession> {
-    const session = await this.sessions.findOwned(userId, id);
+  // Every access to a session goes through here: owners and members read and post; anyone
+  // else gets a 404 (no existence oracle).
+  async requireReadable(userId: string, id: string, manager?: EntityManager): Promise<SessionView> {
+    const session = await this.sessions.findReadable(userId, id, manager);
     if (!session) throw AppError.notFound('Session');
     return session;
   }
 
-  // The same, inside a transaction.
-  async requireOwnedIn(userId: string, id: string, manager: EntityManager): Promise<ChatSession> {
-    const session = await this.sessions.findOwned(userId, id, manager);
-    if (!session) throw AppError.notFound('Session');
+  // Settings, members and deletion are the owner's; a member is told so (they know it exists).
+  async requireOwned(userId: string, id: string): Promise<SessionView> {
+    const session = await this.requireReadable(userId, id);
+    if (session.role !== 'owner') throw new AppError(CommonErrorCode.Forbidden, 'Only the owner of this session can do that');
     return session;
   }
 
@@ -61,7 +61,7 @@ export class SessionsService {
   }
 
   async get(userId: string, id: string): Promise<SessionResponseDto> {
-    return SessionResponseDto.from(await this.requireOwned(userId, id));
+    return SessionResponseDto.from(await this.requireReadable(userId, id));
   }
 
   async list(userId: string, query: ListSessionsQueryDto): Promise<Page<SessionResponseDto>> {
@@ -104,6 +104,7 @@ export class SessionsService {
   // Messages go with the session (cascade); a reply still generating notices at its next flush
   // and stops.
   async delete(userId: string, id: string): Promise<void> {
+    await this.requireOwned(userId, id);
     if (!(await this.sessions.delete(userId, id))) throw AppError.notFound('Session');
   }
 

@@ -49,3 +49,26 @@ describe('StreamBus', () => {
     expect(seen).toEqual([1]);
   });
 });
+
+describe('StreamBus, streams produced in this process', () => {
+  it('delivers to local followers from memory, synchronously, and hands them to the shared bus when production moves away', async () => {
+    const log = new MemoryStreamLog();
+    const pubsub = new MemoryPubSub();
+    const bus = new StreamBus(log, pubsub);
+    bus.openLocal('m');
+    await bus.append('m', [delta(1, 'a')]);
+    const seen: string[] = [];
+    await bus.follow('m', 0, (e) => seen.push(e.data.delta as string));
+    expect(seen).toEqual(['a']);
+    void bus.append('m', [delta(2, 'b')]);
+    // Delivered before the log write resolves: no round trip.
+    expect(seen).toEqual(['a', 'b']);
+    bus.closeLocal('m');
+    await tick();
+    // Another instance finishes the stream: the follower gets it through the shared bus.
+    const remote = new StreamBus(log, pubsub);
+    await remote.append('m', [delta(3, 'c'), done(4)]);
+    await tick();
+    expect(seen).toEqual(['a', 'b', 'c', undefined]);
+  });
+});

@@ -10,23 +10,56 @@ export interface StreamFollower {
 // How long a finished stream stays replayable from the bus (then the database answers).
 export const FINISHED_STREAM_RETENTION_MS = 10 * 60_000;
 
+interface LocalStream {
+  events: StreamEvent[];
+  followers: Set<LocalFollower>;
+}
+
+interface LocalFollower {
+  deliver(events: StreamEvent[]): void;
+  // The stream stopped being produced here before its end: continue from the shared bus.
+  detach(): void;
+}
+
 // Events of generated messages: appended to a replayable log and published live. Readers follow a
-// stream from any seq on any instance, and get every later event once, in order.
+// stream from any seq on any instance, and get every later event once, in order. Streams produced
+// by this process also keep their events in memory, so followers here (the common case: the
+// client that sent the message) get them without a round trip to Redis.
 @Injectable()
 export class StreamBus {
   private readonly logger = new Logger(StreamBus.name);
+  private readonly local = new Map<string, LocalStream>();
 
   constructor(
     @Inject(StreamLog) private readonly log: StreamLog,
     @Inject(PubSub) private readonly pubsub: PubSub,
   ) {}
 
+  // The producer of a stream announces it before its first append, and closes it when done.
+  openLocal(streamId: string): void {
+    this.local.set(streamId, { events: [], followers: new Set() });
+  }
+
+  closeLocal(streamId: string): void {
+    const stream = this.local.get(streamId);
+    if (!stream) return;
+    this.local.delete(streamId);
+    for (const follower of stream.followers) follower.detach();
+  }
+
   // Callers append a stream's batches one after another (the engine chains them).
   async append(streamId: string, events: StreamEvent[]): Promise<void> {
     if (events.length === 0) return;
+    const final = isFinalEvent(events[events.length - 1]);
+    const stream = this.local.get(streamId);
+    if (stream) {
+      stream.events.push(...events);
+      for (const follower of stream.followers) follower.deliver(events);
+      if (final) this.local.delete(streamId);
+    }
     // Both go out on the same connection: the log write lands before the live message.
     await Promise.all([this.log.append(streamId, events), this.pubsub.publish(channel(streamId), JSON.stringify(events))]);
-    if (isFinalEvent(events[events.length - 1])) await this.log.retain(streamId, FINISHED_STREAM_RETENTION_MS);
+    if (final) await this.log.retain(streamId, FINISHED_STREAM_RETENTION_MS);
   }
 
   range(streamId: string, afterSeq: number): Promise<StreamEvent[]> {
@@ -35,6 +68,40 @@ export class StreamBus {
 
   // Replays events after `afterSeq`, then delivers live ones, until the final event or close().
   async follow(streamId: string, afterSeq: number, listener: (event: StreamEvent) => void): Promise<StreamFollower> {
+    const stream = this.local.get(streamId);
+    return stream ? this.followLocal(streamId, stream, afterSeq, listener) : this.followShared(streamId, afterSeq, listener);
+  }
+
+  private followLocal(streamId: string, stream: LocalStream, afterSeq: number, listener: (event: StreamEvent) => void): StreamFollower {
+    let last = afterSeq;
+    let closed = false;
+    let shared: Promise<StreamFollower> | undefined;
+    const follower: LocalFollower = {
+      deliver: (events) => {
+        for (const e of events) {
+          if (closed || e.seq <= last) continue;
+          last = e.seq;
+          listener(e);
+          if (isFinalEvent(e)) close();
+        }
+      },
+      detach: () => {
+        if (closed) return;
+        shared = this.followShared(streamId, last, listener);
+        shared.catch((err: unknown) => this.logger.warn({ err, streamId }, 'Could not follow a stream'));
+      },
+    };
+    const close = () => {
+      closed = true;
+      stream.followers.delete(follower);
+      shared?.then((f) => f.close()).catch(() => undefined);
+    };
+    follower.deliver(stream.events);
+    if (!closed) stream.followers.add(follower);
+    return { close };
+  }
+
+  private async followShared(streamId: string, afterSeq: number, listener: (event: StreamEvent) => void): Promise<StreamFollower> {
     let last = afterSeq;
     let closed = false;
     let replayed = false;

@@ -177,13 +177,16 @@ async function httpScenarios(): Promise<void> {
   out();
   out(`## (d) Request throughput: ${SIZES.connections} connections, ${SIZES.durationS} s per scenario (autocannon in this process, servers in one child)`);
   out();
+  out('Server CPU per request is the steadier figure when other processes compete for the cores.');
+  out();
   table(
-    ['scenario', 'req/s', '× bare Nest', 'server CPU % of a core', 'p50 ms', 'p99 ms', 'target', 'status'],
+    ['scenario', 'req/s', '× bare Nest', 'server CPU % of a core', 'server CPU ms/request', 'p50 ms', 'p99 ms', 'target', 'status'],
     results.map((r) => [
       r.name,
       Math.round(r.rps),
       (r.rps / base).toFixed(2),
       Math.round(r.cpu),
+      (r.cpu / 100 / r.rps * 1000).toFixed(3),
       r.p50,
       r.p99,
       r.target ? '≥ 0.70×' : '',

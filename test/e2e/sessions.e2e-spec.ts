@@ -56,6 +56,7 @@ describe('sessions: CRUD, validation, listing', () => {
     const res = await api().post('/api/v1/sessions').set(bearer(alice.accessToken)).send({}).expect(201);
     expect(res.body).toEqual({
       id: expect.stringMatching(UUID),
+      role: 'owner',
       title: null,
       settings: {
         provider: 'openai',
@@ -97,6 +98,7 @@ describe('sessions: CRUD, validation, listing', () => {
     const res = await api().post('/api/v1/sessions').set(bearer(alice.accessToken)).send(body).expect(201);
     expect(res.body).toEqual({
       id: expect.stringMatching(UUID),
+      role: 'owner',
       title: 'Trip plans',
       settings: {
         provider: 'anthropic',

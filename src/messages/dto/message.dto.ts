@@ -92,6 +92,8 @@ export class MessageResponseDto {
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty({ format: 'uuid' }) sessionId!: string;
   @ApiProperty({ type: String, format: 'uuid', nullable: true }) parentId!: string | null;
+  @ApiProperty({ type: String, format: 'uuid', nullable: true, description: 'Who wrote a user message (group sessions)' })
+  authorId!: string | null;
   @ApiProperty({ enum: ['user', 'assistant'] }) role!: string;
   @ApiProperty({ enum: MESSAGE_STATUSES }) status!: string;
   @ApiProperty({ type: [ContentPartDto] }) contentParts!: ContentPart[];
@@ -111,6 +113,7 @@ export class MessageResponseDto {
       id: m.id,
       sessionId: m.sessionId,
       parentId: m.parentId,
+      authorId: m.authorId,
       role: m.role,
       status: m.status,
       contentParts: m.contentParts,

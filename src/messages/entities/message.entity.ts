@@ -29,6 +29,10 @@ export class Message {
   @Column({ name: 'parent_id', type: 'uuid', nullable: true })
   parentId!: string | null;
 
+  // Who wrote a user message; null for replies (and for deleted accounts).
+  @Column({ name: 'author_id', type: 'uuid', nullable: true })
+  authorId!: string | null;
+
   @Column({ type: 'varchar', length: 16 })
   role!: MessageRole;
 

@@ -1,5 +1,6 @@
 import type { Logger } from '@nestjs/common';
 import { ProviderError } from '../../providers/provider-error.js';
+import type { ContentPart } from '../../providers/provider.types.js';
 import type { ProvidersService, RoutedEvent } from '../../providers/providers.service.js';
 import type { StreamBus } from '../../streaming/stream-bus.js';
 import type { StreamEvent, StreamEventName } from '../../streaming/stream-event.js';
@@ -10,12 +11,18 @@ import type { FinalState, MessagesRepository } from '../messages.repository.js';
 import type { AbortReason, GenerationJob } from './generation-job.js';
 import { ReplyAccumulator } from './reply-accumulator.js';
 
+export interface PartialReply {
+  id: string;
+  contentParts: ContentPart[];
+  content: string;
+  seq: number;
+}
+
 export interface RunDeps {
   providers: ProvidersService;
   messages: MessagesRepository;
   bus: StreamBus;
   logger: Logger;
-  flushIntervalMs: number;
   maxReplyChars: number;
 }
 
@@ -33,8 +40,8 @@ export const INTERRUPTED_ERROR: MessageError = {
 };
 
 // One reply being generated: streams provider events to the bus (consecutive deltas coalesced
-// while a bus write is in flight), saves partial content on an interval, and ends the message in
-// exactly one final state.
+// while a bus write is in flight), offers its partial content to the service's batched saves, and
+// ends the message in exactly one final state.
 export class GenerationRun {
   private readonly controller = new AbortController();
   private readonly reply = new ReplyAccumulator();
@@ -44,7 +51,6 @@ export class GenerationRun {
   private savedSeq = 0;
   private pending: PendingEvent[] = [];
   private sendLoop: Promise<void> | null = null;
-  private saving = false;
   private provider: string;
   private model: string;
 
@@ -65,7 +71,6 @@ export class GenerationRun {
     const started = performance.now();
     let timeToFirstTokenMs: number | null = null;
     let ended: { status: Exclude<MessageStatus, 'streaming'>; error: MessageError | null };
-    const saveTimer = setInterval(() => void this.savePartial(), this.deps.flushIntervalMs);
     try {
       const { job } = this;
       const events = this.deps.providers.stream(
@@ -94,8 +99,6 @@ export class GenerationRun {
       ended = this.controller.signal.aborted ? this.classify(undefined) : { status: 'completed', error: null };
     } catch (err) {
       ended = this.classify(err);
-    } finally {
-      clearInterval(saveTimer);
     }
     await this.drain();
     return this.finish(ended.status, ended.error, timeToFirstTokenMs);
@@ -175,20 +178,14 @@ export class GenerationRun {
     while (this.sendLoop) await this.sendLoop;
   }
 
-  private async savePartial(): Promise<void> {
-    if (this.saving || this.savedSeq === this.seq) return;
-    this.saving = true;
-    const seq = this.seq;
-    try {
-      const alive = await this.deps.messages.savePartial(this.job.messageId, this.sent.parts(), this.sent.text, seq);
-      this.savedSeq = seq;
-      // Deleted, or ended by a stop from an instance that could not reach this one.
-      if (!alive) this.abort('gone');
-    } catch (err) {
-      this.deps.logger.warn({ err, messageId: this.job.messageId }, 'Could not save partial reply');
-    } finally {
-      this.saving = false;
-    }
+  // What a partial save would write now (null when nothing new went out since the last one).
+  partial(): PartialReply | null {
+    if (this.savedSeq === this.seq) return null;
+    return { id: this.job.messageId, contentParts: this.sent.parts(), content: this.sent.text, seq: this.seq };
+  }
+
+  markSaved(seq: number): void {
+    this.savedSeq = Math.max(this.savedSeq, seq);
   }
 
   private async finish(
@@ -196,7 +193,6 @@ export class GenerationRun {
     error: MessageError | null,
     timeToFirstTokenMs: number | null,
   ): Promise<Message | null> {
-    while (this.saving) await new Promise((r) => setTimeout(r, 5));
     const usage = this.reply.usage;
     const state: FinalState = {
       status,

@@ -7,7 +7,7 @@ import { StreamBus } from '../../streaming/stream-bus.js';
 import { isFinalEvent } from '../../streaming/stream-event.js';
 import { MessageResponseDto } from '../dto/message.dto.js';
 import type { Message, MessageError, MessageStatus } from '../entities/message.entity.js';
-import { STOP_CHANNEL } from '../events.js';
+import { STOP_CHANNEL } from '../../streaming/channels.js';
 import { MessagesRepository } from '../messages.repository.js';
 import { finalEvent } from './final-event.js';
 import type { GenerationJob } from './generation-job.js';
@@ -26,6 +26,7 @@ export class GenerationService implements OnModuleInit, OnModuleDestroy {
   private readonly runs = new Map<string, { run: GenerationRun; done: Promise<void> }>();
   private timers: NodeJS.Timeout[] = [];
   private unsubscribeStop?: Unsubscribe;
+  private saving = false;
 
   constructor(
     @Inject(AppConfig) private readonly config: AppConfig,
@@ -44,6 +45,7 @@ export class GenerationService implements OnModuleInit, OnModuleDestroy {
     await this.sweep(this.config.embeddedDatabase ? 0 : staleAfterMs);
     this.timers = [
       setInterval(() => void this.beat(), heartbeatIntervalMs),
+      setInterval(() => void this.savePartials(), this.config.generation.flushIntervalMs),
       setInterval(() => void this.sweep(staleAfterMs), heartbeatIntervalMs),
     ];
     for (const t of this.timers) t.unref();
@@ -73,16 +75,19 @@ export class GenerationService implements OnModuleInit, OnModuleDestroy {
       messages: this.messages,
       bus: this.bus,
       logger: this.logger,
-      flushIntervalMs: this.config.generation.flushIntervalMs,
       maxReplyChars: this.config.generation.maxReplyChars,
     });
+    this.bus.openLocal(job.messageId);
     const done = run
       .execute()
       .then((message) => {
         if (message?.status === 'completed' && job.titleAfter) return this.titles.generate(job, message.content);
       })
       .catch((err: unknown) => this.logger.error({ err, messageId: job.messageId }, 'Generation crashed'))
-      .finally(() => this.runs.delete(job.messageId));
+      .finally(() => {
+        this.runs.delete(job.messageId);
+        this.bus.closeLocal(job.messageId);
+      });
     this.runs.set(job.messageId, { run, done });
   }
 
@@ -139,6 +144,28 @@ export class GenerationService implements OnModuleInit, OnModuleDestroy {
     if (!finished) return;
     const siblings = await this.messages.childrenOf(finished.sessionId, [finished.parentId]);
     await this.bus.append(finished.id, [finalEvent(MessageResponseDto.from(finished, siblings.get(finished.parentId) ?? []), seq)]);
+  }
+
+  // Partial text of every local reply in one statement per interval, not one per reply: a
+  // thousand streams cost one write a second. A long save delays the next (no pile-up).
+  private async savePartials(): Promise<void> {
+    if (this.saving) return;
+    const partials = [...this.runs.values()].map(({ run }) => run.partial()).filter((p) => p !== null);
+    if (partials.length === 0) return;
+    this.saving = true;
+    try {
+      const alive = await this.messages.savePartials(partials);
+      for (const p of partials) {
+        const run = this.runs.get(p.id)?.run;
+        // Deleted, or ended by a stop from an instance that could not reach this one.
+        if (!alive.has(p.id)) run?.abort('gone');
+        else run?.markSaved(p.seq);
+      }
+    } catch (err) {
+      this.logger.warn({ err }, 'Could not save partial replies');
+    } finally {
+      this.saving = false;
+    }
   }
 
   private async beat(): Promise<void> {

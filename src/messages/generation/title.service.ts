@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ProvidersService } from '../../providers/providers.service.js';
 import { SessionsService } from '../../sessions/sessions.service.js';
 import { PubSub } from '../../state/pub-sub.js';
-import { userChannel } from '../events.js';
+import { userChannel } from '../../streaming/channels.js';
 import type { GenerationJob } from './generation-job.js';
 
 const TITLE_INSTRUCTIONS =

@@ -12,7 +12,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { PageDto, PageQueryDto } from '../../common/pagination/cursor.js';
-import type { ChatSession } from '../entities/chat-session.entity.js';
+import type { SessionRole, SessionView } from '../sessions.repository.js';
 import { SessionSettingsDto } from './session-settings.dto.js';
 
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
@@ -87,6 +87,8 @@ export class SessionSettingsResponseDto {
 
 export class SessionResponseDto {
   @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ enum: ['owner', 'member'], description: 'Your role: owners manage settings, members and deletion' })
+  role!: SessionRole;
   @ApiProperty({ type: String, nullable: true }) title!: string | null;
   @ApiProperty({ type: SessionSettingsResponseDto }) settings!: SessionSettingsResponseDto;
   @ApiProperty() pinned!: boolean;
@@ -98,9 +100,10 @@ export class SessionResponseDto {
   @ApiProperty({ format: 'date-time' }) createdAt!: string;
   @ApiProperty({ format: 'date-time' }) updatedAt!: string;
 
-  static from(s: ChatSession): SessionResponseDto {
+  static from(s: SessionView): SessionResponseDto {
     return {
       id: s.id,
+      role: s.role,
       title: s.title,
       settings: {
         provider: s.provider,
