@@ -111,6 +111,23 @@ describe('OpenAI-compatible API: errors, cancellation, usage', () => {
     expect((await usageRows(bob.id))[0]).toMatchObject({ status: 'cancelled', source: 'openai-compat.chat', model: 'slow-model' });
   });
 
+  it('cancels the upstream request when a non-streamed call is abandoned', async () => {
+    vendor.script('slow-json-model', { tokens: ['one', 'two', 'three'], pauseAfter: 1 });
+    const dave = await registerUser(t);
+    const daveClient = newClient((await createKey(dave)).key);
+    const before = vendor.aborted;
+    const controller = new AbortController();
+    const pending = daveClient.chat.completions
+      .create({ model: 'openai/slow-json-model', messages: [{ role: 'user', content: 'x' }] }, { signal: controller.signal })
+      .catch((e: unknown) => e);
+    await until(() => vendor.requests.some((r) => r.model === 'slow-json-model'));
+    controller.abort();
+    expect(await pending).toBeInstanceOf(OpenAI.APIUserAbortError);
+    await until(() => vendor.aborted > before);
+    await until(async () => (await usageRows(dave.id)).length === 1);
+    expect((await usageRows(dave.id))[0]).toMatchObject({ status: 'cancelled', model: 'slow-json-model' });
+  });
+
   it('records one usage row per call, with tokens, status and the API key', async () => {
     const carol = await registerUser(t);
     const carolKey = await createKey(carol);
