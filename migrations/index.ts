@@ -3,6 +3,14 @@ import { ChatCore1763790000000 } from './1763790000000-ChatCore.js';
 import { ProviderKeys1764100000000 } from './1764100000000-ProviderKeys.js';
 import { GroupChat1764150000000 } from './1764150000000-GroupChat.js';
 import { UsageRecords1764200000000 } from './1764200000000-UsageRecords.js';
+import { Uploads1764400000000 } from './1764400000000-Uploads.js';
 
 // Listed explicitly (not globbed) so the same list works compiled and under the test runner.
-export const MIGRATIONS = [Init1763780000000, ChatCore1763790000000, ProviderKeys1764100000000, GroupChat1764150000000, UsageRecords1764200000000];
+export const MIGRATIONS = [
+  Init1763780000000,
+  ChatCore1763790000000,
+  ProviderKeys1764100000000,
+  GroupChat1764150000000,
+  UsageRecords1764200000000,
+  Uploads1764400000000,
+];

@@ -13,6 +13,7 @@ import { StreamingModule } from './streaming/streaming.module.js';
 import { loggerOptions } from './common/http/logger-options.js';
 import { ProvidersModule } from './providers/providers.module.js';
 import { StateModule } from './state/state.module.js';
+import { UploadsModule } from './uploads/uploads.module.js';
 import { UsageModule } from './usage/usage.module.js';
 
 @Module({})
@@ -32,6 +33,7 @@ export class AppModule {
         MessagesModule,
         GatewayModule,
         ProvidersModule,
+        UploadsModule,
         UsageModule,
         OpenAICompatModule,
       ],

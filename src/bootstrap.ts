@@ -1,12 +1,13 @@
+import multipart from '@fastify/multipart';
 import { RequestMethod } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { WsAdapter } from '@nestjs/platform-ws';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module.js';
 import type { AppConfig } from './config/app-config.js';
 import { ProblemFilter } from './common/errors/problem.filter.js';
+import { ChatWsAdapter } from './gateway/chat-ws.adapter.js';
 import { requestIdFor } from './common/http/request-id.js';
 import { securityHeaders } from './common/http/security-headers.js';
 import { createValidationPipe } from './common/http/validation.pipe.js';
@@ -43,6 +44,11 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   });
   app.get(MetricsService).instrument(fastify);
 
+  // Uploads: files are streamed (request.file()), never buffered; busboy truncates a file at
+  // the limit and the uploads module answers 413.
+  await app.register(multipart, {
+    limits: { fileSize: config.uploads.maxBytes, files: 1, fields: 10, fieldSize: 64 * 1024, parts: 20, headerPairs: 100 },
+  });
   if (config.corsOrigins.length > 0) {
     app.enableCors({
       origin: config.corsOrigins.includes('*') ? true : config.corsOrigins,
@@ -65,7 +71,7 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
       { path: 'v1/embeddings', method: RequestMethod.POST },
     ],
   });
-  app.useWebSocketAdapter(new WsAdapter(app));
+  app.useWebSocketAdapter(new ChatWsAdapter(app));
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new ProblemFilter());
   app.enableShutdownHooks(['SIGTERM', 'SIGINT']);

@@ -116,4 +116,23 @@ describe('AppConfig', () => {
     expect(message).toMatch(/OPENAI_COMPATIBLE_PROVIDERS/);
     expect(message).not.toContain('sk-hidden');
   });
+  it('configures storage: local under DATA_DIR by default, S3 only with a bucket', () => {
+    const dir = tempDir();
+    const local = new AppConfig({ DATA_DIR: dir });
+    expect(local.storage).toEqual({ driver: 'local', localRoot: join(dir, 'uploads'), s3: undefined });
+    expect(local.uploads).toEqual({ maxBytes: 50 * 1024 * 1024, quotaBytes: 1024 ** 3, imageMaxBytes: 20 * 1024 * 1024 });
+    expect(() => new AppConfig({ DATA_DIR: dir, STORAGE_DRIVER: 's3' })).toThrow(/S3_BUCKET: is required when STORAGE_DRIVER=s3/);
+    expect(() => new AppConfig({ DATA_DIR: dir, STORAGE_DRIVER: 'ftp' })).toThrow(/STORAGE_DRIVER/);
+    expect(() => new AppConfig({ DATA_DIR: dir, STORAGE_DRIVER: 's3', S3_BUCKET: 'b11', S3_ACCESS_KEY_ID: 'id' })).toThrow(/S3_SECRET_ACCESS_KEY/);
+    expect(() => new AppConfig({ DATA_DIR: dir, UPLOAD_MAX_BYTES: '0' })).toThrow(/UPLOAD_MAX_BYTES/);
+    const s3 = new AppConfig({ DATA_DIR: dir, STORAGE_DRIVER: 's3', S3_BUCKET: 'my-bucket', S3_ENDPOINT: 'http://minio:9000', S3_FORCE_PATH_STYLE: 'true' });
+    expect(s3.storage.s3).toEqual({
+      endpoint: 'http://minio:9000',
+      bucket: 'my-bucket',
+      region: 'us-east-1',
+      credentials: undefined,
+      forcePathStyle: true,
+      presignedDownloads: false,
+    });
+  });
 });

@@ -1,5 +1,5 @@
 import { isAbsolute, resolve } from 'node:path';
-import { validateEnvironment } from './environment.js';
+import { ConfigError, type EnvironmentVariables, validateEnvironment } from './environment.js';
 import { parseProvidersConfig, type ProvidersConfig } from './providers-config.js';
 import { resolveSecrets } from './secrets.js';
 
@@ -7,6 +7,22 @@ export interface OidcConfig {
   issuer: string;
   audience?: string;
   jwksUri: string;
+}
+
+export interface S3Config {
+  endpoint?: string;
+  bucket: string;
+  region: string;
+  credentials?: { accessKeyId: string; secretAccessKey: string };
+  forcePathStyle: boolean;
+  presignedDownloads: boolean;
+}
+
+export interface StorageConfig {
+  driver: 'local' | 's3';
+  // Root of the local driver: DATA_DIR/uploads.
+  localRoot: string;
+  s3?: S3Config;
 }
 
 export interface RateLimitConfig {
@@ -54,6 +70,8 @@ export class AppConfig {
   };
   readonly streaming: { heartbeatMs: number; maxBufferedBytes: number };
   readonly providers: ProvidersConfig;
+  readonly storage: StorageConfig;
+  readonly uploads: { maxBytes: number; quotaBytes: number; imageMaxBytes: number };
 
   constructor(env: NodeJS.ProcessEnv = process.env) {
     const e = validateEnvironment(env);
@@ -110,11 +128,36 @@ export class AppConfig {
     };
     this.streaming = { heartbeatMs: e.STREAM_HEARTBEAT_MS, maxBufferedBytes: e.STREAM_MAX_BUFFERED_BYTES };
     this.providers = parseProvidersConfig(e);
+    this.storage = { driver: e.STORAGE_DRIVER, localRoot: resolve(this.dataDir, 'uploads'), s3: parseS3(e) };
+    this.uploads = { maxBytes: e.UPLOAD_MAX_BYTES, quotaBytes: e.UPLOAD_QUOTA_BYTES, imageMaxBytes: e.UPLOAD_IMAGE_MAX_BYTES };
   }
 
   get embeddedDatabase(): boolean {
     return this.database.url === undefined;
   }
+}
+
+function parseS3(e: EnvironmentVariables): S3Config | undefined {
+  if (e.STORAGE_DRIVER !== 's3') return undefined;
+  const fail = (name: string, why: string) => {
+    throw new ConfigError(`Invalid environment configuration:\n  ${name}: ${why}`);
+  };
+  if (!e.S3_BUCKET) return fail('S3_BUCKET', 'is required when STORAGE_DRIVER=s3');
+  // Without both keys the SDK's default credential chain applies (instance roles, AWS_* variables).
+  if ((e.S3_ACCESS_KEY_ID === undefined) !== (e.S3_SECRET_ACCESS_KEY === undefined)) {
+    return fail(e.S3_ACCESS_KEY_ID ? 'S3_SECRET_ACCESS_KEY' : 'S3_ACCESS_KEY_ID', 'S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY go together');
+  }
+  return {
+    endpoint: e.S3_ENDPOINT,
+    bucket: e.S3_BUCKET,
+    region: e.S3_REGION,
+    credentials:
+      e.S3_ACCESS_KEY_ID && e.S3_SECRET_ACCESS_KEY
+        ? { accessKeyId: e.S3_ACCESS_KEY_ID, secretAccessKey: e.S3_SECRET_ACCESS_KEY }
+        : undefined,
+    forcePathStyle: e.S3_FORCE_PATH_STYLE,
+    presignedDownloads: e.S3_PRESIGNED_DOWNLOADS,
+  };
 }
 
 function splitList(value: string): string[] {

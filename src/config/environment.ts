@@ -139,6 +139,40 @@ export class EnvironmentVariables {
 
   @Transform(toInt) @IsInt() @Min(16_384)
   STREAM_MAX_BUFFERED_BYTES = 1_048_576;
+  // --- Uploads and storage (combinations checked in app-config.ts) ---
+  @IsIn(['local', 's3'])
+  STORAGE_DRIVER: 'local' | 's3' = 'local';
+
+  @IsOptional() @Transform(emptyToUndefined) @IsUrl({ require_tld: false, require_protocol: true })
+  S3_ENDPOINT?: string;
+
+  @IsOptional() @Transform(emptyToUndefined) @Matches(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { message: 'must be a valid bucket name' })
+  S3_BUCKET?: string;
+
+  @IsString() @Matches(/^[a-z0-9-]+$/, { message: 'must be a region name such as us-east-1 (R2: auto)' })
+  S3_REGION = 'us-east-1';
+
+  @IsOptional() @Transform(emptyToUndefined) @IsString()
+  S3_ACCESS_KEY_ID?: string;
+
+  @IsOptional() @Transform(emptyToUndefined) @IsString()
+  S3_SECRET_ACCESS_KEY?: string;
+
+  @Transform(toBool) @IsBoolean()
+  S3_FORCE_PATH_STYLE = false;
+
+  @Transform(toBool) @IsBoolean()
+  S3_PRESIGNED_DOWNLOADS = false;
+
+  @Transform(toInt) @IsInt() @Min(1)
+  UPLOAD_MAX_BYTES = 50 * 1024 * 1024;
+
+  @Transform(toInt) @IsInt() @Min(0)
+  UPLOAD_QUOTA_BYTES = 1024 * 1024 * 1024;
+
+  @Transform(toInt) @IsInt() @Min(1)
+  UPLOAD_IMAGE_MAX_BYTES = 20 * 1024 * 1024;
+
   // --- LLM providers (parsed further in app-config.ts) ---
   @IsOptional() @Transform(emptyToUndefined) @IsString()
   OPENAI_API_KEY?: string;

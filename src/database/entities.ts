@@ -6,7 +6,8 @@ import { IdempotencyKey } from '../messages/entities/idempotency-key.entity.js';
 import { Message } from '../messages/entities/message.entity.js';
 import { ProviderKey } from '../providers/entities/provider-key.entity.js';
 import { ChatSession } from '../sessions/entities/chat-session.entity.js';
+import { Upload } from '../uploads/entities/upload.entity.js';
 import { UsageRecord } from '../usage/entities/usage-record.entity.js';
 
 // Every entity of the app, for the data source and the migration generator.
-export const ENTITIES = [User, RefreshToken, ApiKey, ExternalIdentity, ProviderKey, ChatSession, Message, IdempotencyKey, UsageRecord];
+export const ENTITIES = [User, RefreshToken, ApiKey, ExternalIdentity, ProviderKey, ChatSession, Message, IdempotencyKey, Upload, UsageRecord];

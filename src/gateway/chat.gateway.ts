@@ -49,7 +49,10 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnModule
 
   // Pings find dead peers: a socket that did not answer the previous ping is terminated.
   afterInit(_server: WebSocketServer): void {
-    this.pinger = setInterval(() => this.connections.forEach((c) => c.ping()), PING_INTERVAL_MS);
+    this.pinger = setInterval(() => {
+      const now = Date.now();
+      this.connections.forEach((c) => c.ping(now));
+    }, PING_INTERVAL_MS);
     this.pinger.unref();
   }
 

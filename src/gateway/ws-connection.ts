@@ -40,6 +40,7 @@ export class WsConnection implements SubscriptionHost {
   private principal: Principal | null = null;
   private token = '';
   private timer?: NodeJS.Timeout;
+  private expiresAtMs?: number;
   private followers?: Map<string, { follower: StreamFollower; sessionId: string }>;
   private subscriptions?: SessionSubscriptions;
   private userEvents?: Unsubscribe;
@@ -63,7 +64,10 @@ export class WsConnection implements SubscriptionHost {
     else this.timer = setTimeout(() => this.close(CLOSE_UNAUTHORIZED, 'Authentication required'), this.deps.authTimeoutMs);
   }
 
-  ping(): void {
+  // Called by the gateway's timer: drops dead peers and sockets whose token expired (one timer for
+  // all sockets rather than one each).
+  ping(now: number): void {
+    if (this.expiresAtMs !== undefined && now >= this.expiresAtMs) return this.close(CLOSE_UNAUTHORIZED, 'Token expired');
     if (!this.alive) {
       this.socket.terminate();
       return;
@@ -126,10 +130,7 @@ export class WsConnection implements SubscriptionHost {
     if (!principal) return this.close(CLOSE_UNAUTHORIZED, 'Invalid or expired credentials');
     this.principal = principal;
     this.token = token;
-    if (principal.tokenExpiresAt) {
-      const ms = principal.tokenExpiresAt * 1000 - Date.now();
-      this.timer = setTimeout(() => this.close(CLOSE_UNAUTHORIZED, 'Token expired'), Math.max(0, ms));
-    }
+    this.expiresAtMs = principal.tokenExpiresAt ? principal.tokenExpiresAt * 1000 : undefined;
     this.userEvents = await this.deps.pubsub.subscribe(userChannel(principal.userId), (message) => this.write(JSON.parse(message)));
     this.write({ type: 'ready', userId: principal.userId });
   }

@@ -16,7 +16,7 @@ class LiveDto {
 class ReadinessDto {
   @ApiProperty({ enum: ['up', 'down'] }) status!: 'up' | 'down';
   @ApiProperty({
-    example: { database: { status: 'up', latencyMs: 1 }, redis: { status: 'up', latencyMs: 0 } },
+    example: { database: { status: 'up', latencyMs: 1 }, redis: { status: 'up', latencyMs: 0 }, storage: { status: 'up', latencyMs: 1 } },
     description: 'One entry per dependency',
   })
   checks!: Readiness['checks'];
@@ -41,7 +41,7 @@ export class HealthController {
   }
 
   @Get('health/ready')
-  @ApiOperation({ summary: 'Readiness: the database (and Redis when configured) answer' })
+  @ApiOperation({ summary: 'Readiness: the database, Redis (when configured) and upload storage answer' })
   @ApiOkResponse({ type: ReadinessDto })
   @ApiServiceUnavailableResponse({ type: ReadinessDto, description: 'A dependency is down' })
   @ApiProblems(429)

@@ -1,6 +1,7 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { RedisConnection } from '../state/redis-connection.js';
+import { StorageDriver } from '../uploads/storage/storage-driver.js';
 
 export type CheckStatus = 'up' | 'down';
 
@@ -16,6 +17,7 @@ export class HealthService {
   constructor(
     @Inject(DataSource) private readonly dataSource: DataSource,
     @Optional() @Inject(RedisConnection) private readonly redis: RedisConnection | null,
+    @Inject(StorageDriver) private readonly storage: StorageDriver,
   ) {}
 
   async readiness(): Promise<Readiness> {
@@ -30,6 +32,7 @@ export class HealthService {
         if (!(await redis.ping())) throw new Error('unexpected PING reply');
       });
     }
+    checks.storage = await probe(() => this.storage.check());
     const status = Object.values(checks).every((c) => c.status === 'up') ? 'up' : 'down';
     return { status, checks };
   }

@@ -8,12 +8,14 @@ import { ProvidersService } from '../providers/providers.service.js';
 import type { SessionView } from '../sessions/sessions.repository.js';
 import { SessionsService } from '../sessions/sessions.service.js';
 import { PubSub } from '../state/pub-sub.js';
+import { UploadsService } from '../uploads/uploads.service.js';
 import { textOf, toUserParts } from './content-parts.js';
-import type { EditMessageDto, SendMessageDto } from './dto/message.dto.js';
+import type { EditMessageDto, MessageContentDto, SendMessageDto } from './dto/message.dto.js';
 import { MessageResponseDto } from './dto/message.dto.js';
 import type { Message } from './entities/message.entity.js';
 import { sessionChannel } from '../streaming/channels.js';
 import { buildContext, PromptTooLongError } from './generation/context-builder.js';
+import { ContextImagesService } from './generation/context-images.service.js';
 import { GenerationService } from './generation/generation.service.js';
 import { IdempotencyRepository } from './idempotency.repository.js';
 import { MessagesError, MessagesErrorCode } from './messages.errors.js';
@@ -58,11 +60,13 @@ export class MessageSendService {
     @Inject(IdempotencyRepository) private readonly idempotency: IdempotencyRepository,
     @Inject(GenerationService) private readonly generation: GenerationService,
     @Inject(PubSub) private readonly pubsub: PubSub,
+    @Inject(UploadsService) private readonly uploads: UploadsService,
+    @Inject(ContextImagesService) private readonly images: ContextImagesService,
   ) {}
 
   // `origin` tags the session event with the sending connection, so it is not echoed back to it.
   async send(userId: string, sessionId: string, input: SendMessageDto, idempotencyKey?: string, origin?: string): Promise<Exchange> {
-    const userParts = toUserParts(input);
+    const userParts = await this.userParts(userId, input);
     const idempotency = keyed(idempotencyKey, ['send', sessionId, input.parentId, userParts]);
     const replayed = await this.replay(userId, idempotency);
     if (replayed) return replayed;
@@ -73,7 +77,7 @@ export class MessageSendService {
   }
 
   async edit(userId: string, messageId: string, input: EditMessageDto, idempotencyKey?: string): Promise<Exchange> {
-    const userParts = toUserParts(input);
+    const userParts = await this.userParts(userId, input);
     const idempotency = keyed(idempotencyKey, ['edit', messageId, userParts]);
     const replayed = await this.replay(userId, idempotency);
     if (replayed) return replayed;
@@ -108,10 +112,11 @@ export class MessageSendService {
     const maxTokens = session.maxTokens ?? undefined;
     const userMessageId = plan.userParts ? newId() : undefined;
     const assistantId = newId();
-    const turn = plan.userParts ? [{ role: 'user' as const, status: 'completed', contentParts: plan.userParts }] : [];
+    const turn = plan.userParts ? [{ role: 'user' as const, status: 'completed', contentParts: plan.userParts, authorId: userId }] : [];
+    const history = info.vision ? await this.images.load([...plan.history, ...turn], userId) : [...plan.history, ...turn];
     let context;
     try {
-      context = buildContext([...plan.history, ...turn], session.systemPrompt ?? undefined, {
+      context = buildContext(history, session.systemPrompt ?? undefined, {
         contextMessages: session.contextMessages,
         contextWindow: info.contextWindow,
         maxOutputTokens: Math.min(maxTokens ?? 4_096, info.contextWindow / 2),
@@ -222,6 +227,13 @@ export class MessageSendService {
       throw new MessagesError(MessagesErrorCode.ReplyInProgress, 'That reply is still generating; wait for it or stop it first');
     }
     return this.messages.branchTo(messageId, Math.min(MAX_HISTORY, (session.contextMessages ?? MAX_HISTORY) + 1));
+  }
+
+  private userParts(userId: string, input: MessageContentDto): Promise<ContentPart[]> {
+    return toUserParts(input, async (uploadId) => {
+      const upload = await this.uploads.get(userId, uploadId);
+      return { filename: upload.filename, contentType: upload.contentType };
+    });
   }
 
   private async requireMessage(userId: string, id: string): Promise<Message> {

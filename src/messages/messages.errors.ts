@@ -6,7 +6,6 @@ export enum MessagesErrorCode {
   NothingToRegenerate = 'NOTHING_TO_REGENERATE',
   PromptTooLong = 'PROMPT_TOO_LONG',
   IdempotencyKeyReused = 'IDEMPOTENCY_KEY_REUSED',
-  UploadsUnavailable = 'UPLOADS_UNAVAILABLE',
   InvalidContent = 'INVALID_CONTENT',
 }
 
@@ -16,7 +15,6 @@ const STATUS: Record<MessagesErrorCode, number> = {
   [MessagesErrorCode.NothingToRegenerate]: 409,
   [MessagesErrorCode.PromptTooLong]: 400,
   [MessagesErrorCode.IdempotencyKeyReused]: 422,
-  [MessagesErrorCode.UploadsUnavailable]: 400,
   [MessagesErrorCode.InvalidContent]: 400,
 };
 

@@ -1,6 +1,8 @@
 import { Module } from '@nestjs/common';
 import { ProvidersModule } from '../providers/providers.module.js';
 import { SessionsModule } from '../sessions/sessions.module.js';
+import { UploadsModule } from '../uploads/uploads.module.js';
+import { ContextImagesService } from './generation/context-images.service.js';
 import { GenerationService } from './generation/generation.service.js';
 import { TitleService } from './generation/title.service.js';
 import { IdempotencyPurgeService } from './idempotency-purge.service.js';
@@ -13,7 +15,7 @@ import { MessagesRepository } from './messages.repository.js';
 import { MessageSseService } from './sse/message-sse.service.js';
 
 @Module({
-  imports: [SessionsModule, ProvidersModule],
+  imports: [SessionsModule, ProvidersModule, UploadsModule],
   controllers: [MessagesController, MessageStreamController],
   providers: [
     MessagesRepository,
@@ -21,6 +23,7 @@ import { MessageSseService } from './sse/message-sse.service.js';
     IdempotencyPurgeService,
     GenerationService,
     TitleService,
+    ContextImagesService,
     MessageSendService,
     MessageTreeService,
     MessageSseService,

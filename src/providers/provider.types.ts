@@ -5,8 +5,9 @@ export type ProviderKind = 'openai' | 'anthropic' | 'google' | 'mistral' | 'open
 // Content of a chat message as stored and as sent upstream.
 export type ContentPart =
   | { type: 'text'; text: string }
-  // Inline image for vision models: base64 data (no data: prefix) with its media type.
-  | { type: 'image'; mimeType: string; data: string; uploadId?: string }
+  // Image for vision models: base64 data (no data: prefix) with its media type. Stored parts of
+  // uploaded images keep only the uploadId; the data is loaded when a request is built.
+  | { type: 'image'; mimeType: string; data?: string; uploadId?: string }
   | { type: 'file'; uploadId: string; name?: string; mimeType?: string }
   | { type: 'reasoning'; text: string }
   | { type: 'tool-call'; toolCallId: string; name: string; arguments: string }

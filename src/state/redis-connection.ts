@@ -13,7 +13,9 @@ export class RedisConnection {
     const url = config.redis.url;
     if (!url) return null;
     const options = { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 2 };
-    const commands = new Redis(url, { ...options, keyPrefix: config.redis.keyPrefix });
+    // Auto-pipelining sends the commands issued in one tick (a thousand streams' appends) as one
+    // write instead of one each.
+    const commands = new Redis(url, { ...options, keyPrefix: config.redis.keyPrefix, enableAutoPipelining: true });
     const subscriber = new Redis(url, options);
     for (const client of [commands, subscriber]) {
       // Errors are retried by ioredis; without a listener they would crash the process.

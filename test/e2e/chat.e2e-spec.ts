@@ -5,6 +5,7 @@ import { bearer, registerUser, type TestUser } from '../factories/users.js';
 import { createSession, startChatApp, until, waitForMessage } from '../support/chat.js';
 import { DEFAULT_TOKENS, type FakeVendor, startFakeVendor } from '../support/fake-vendor.js';
 import type { TestApp } from '../support/test-app.js';
+import { pngBytes } from '../support/uploads.js';
 
 describe('chat: sending, replies, branches', () => {
   let vendor: FakeVendor;
@@ -210,12 +211,54 @@ describe('chat: sending, replies, branches', () => {
     expect(missing.body.errors.map((e: any) => e.field)).toContain('content');
     await send(session.id, { content: 'a', contentParts: [{ type: 'text', text: 'b' }] }).expect(400);
     await send(session.id, { contentParts: [{ type: 'image', mimeType: 'image/png', data: 'not base64!' }] }).expect(400);
-    await send(session.id, { contentParts: [{ type: 'file', uploadId: '0190c3f0-0000-7000-8000-000000000000' }] }).expect(400);
+    await send(session.id, { contentParts: [{ type: 'file', uploadId: '0190c3f0-0000-7000-8000-000000000000' }] }).expect(404);
+    await send(session.id, { contentParts: [{ type: 'file' }] }).expect(400);
     await send(session.id, { content: 'x'.repeat(100_001) }).expect(400);
     await send(session.id, { content: 'hi', parentId: 'nope' }).expect(400);
     await send(session.id, { content: 'hi' }).set('idempotency-key', 'x'.repeat(300)).expect(400);
     const branch = await request(t.url).get(`/api/v1/sessions/${session.id}/messages`).set(bearer(alice.accessToken)).expect(200);
     expect(branch.body.data).toEqual([]);
+  });
+
+  it('sends uploaded images by upload id, loaded when the request is built, and refuses non-images and others\' uploads', async () => {
+    const png = pngBytes();
+    const upload = await request(t.url)
+      .post('/api/v1/uploads')
+      .set(bearer(alice.accessToken))
+      .attach('file', png, { filename: 'cat.png', contentType: 'image/png' })
+      .expect(201);
+    const text = await request(t.url)
+      .post('/api/v1/uploads')
+      .set(bearer(alice.accessToken))
+      .attach('file', Buffer.from('just notes'), { filename: 'notes.txt', contentType: 'text/plain' })
+      .expect(201);
+    const session = await createSession(t, alice.accessToken, { title: 'Vision upload', settings: { model: 'gpt-4o-mini' } });
+    const sent = (
+      await send(session.id, {
+        contentParts: [
+          { type: 'text', text: 'and this?' },
+          { type: 'image', uploadId: upload.body.id },
+          { type: 'file', uploadId: text.body.id },
+        ],
+      }).expect(202)
+    ).body;
+    // Stored as references, not copies of the bytes.
+    expect(sent.userMessage.contentParts).toEqual([
+      { type: 'text', text: 'and this?' },
+      { type: 'image', mimeType: 'image/png', uploadId: upload.body.id },
+      { type: 'file', uploadId: text.body.id, name: 'notes.txt', mimeType: 'text/plain' },
+    ]);
+    await waitForMessage(t, alice.accessToken, sent.assistantMessage.id);
+    const upstream = vendor.requests.filter((r) => r.model === 'gpt-4o-mini').at(-1)!;
+    expect(upstream.body.messages.at(-1).content).toEqual([
+      { type: 'text', text: 'and this?' },
+      { type: 'image_url', image_url: { url: `data:image/png;base64,${png.toString('base64')}` } },
+      { type: 'text', text: '[attached file: notes.txt]' },
+    ]);
+    await send(session.id, { contentParts: [{ type: 'image', uploadId: text.body.id }] }).expect(400);
+    const bob = await registerUser(t);
+    const bobSession = await createSession(t, bob.accessToken, { title: 'Not yours' });
+    await send(bobSession.id, { contentParts: [{ type: 'image', uploadId: upload.body.id }] }, bob.accessToken).expect(404);
   });
 
   it('sends inline images to the vendor in its image format', async () => {

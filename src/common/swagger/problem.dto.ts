@@ -25,6 +25,7 @@ const DESCRIPTIONS: Record<number, string> = {
   404: 'Not found (or not yours)',
   409: 'Conflicts with existing state',
   413: 'Request body too large',
+  415: 'Unsupported media type',
   429: 'Rate limited (see Retry-After)',
   503: 'A dependency is unavailable',
 };

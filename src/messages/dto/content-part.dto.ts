@@ -8,7 +8,8 @@ export const MAX_TEXT_CHARS = 100_000;
 // Inline images are bounded by the request body limit too.
 export const MAX_IMAGE_BASE64_CHARS = 8_000_000;
 
-// A part a user may send: text, or an image for vision models (inline base64).
+// A part a user may send: text, an image for vision models (inline base64 or an upload id), or a
+// file by upload id.
 export class InputContentPartDto {
   @ApiProperty({ enum: INPUT_PART_TYPES })
   @IsIn(INPUT_PART_TYPES)
@@ -32,9 +33,8 @@ export class InputContentPartDto {
   @IsBase64()
   data?: string;
 
-  @ApiPropertyOptional({ format: 'uuid', description: 'An uploaded file (needs the uploads module)' })
-  @ValidateIf((o: InputContentPartDto) => o.type === 'file')
-  @IsOptional()
+  @ApiPropertyOptional({ format: 'uuid', description: 'An upload of yours (POST /uploads): an image for vision models, or a file' })
+  @ValidateIf((o: InputContentPartDto) => o.type === 'file' || o.uploadId !== undefined)
   @IsUUID()
   uploadId?: string;
 

@@ -35,7 +35,7 @@ export function toAnthropicMessages(request: Pick<ChatTurnRequest, 'messages'>):
         case 'file':
           return [{ type: 'text', text: textOf([p]) }];
         case 'image':
-          return [{ type: 'image', source: { type: 'base64', media_type: p.mimeType as ImageMime, data: p.data } }];
+          return p.data ? [{ type: 'image', source: { type: 'base64', media_type: p.mimeType as ImageMime, data: p.data } }] : [];
         case 'tool-call':
           return [{ type: 'tool_use', id: p.toolCallId, name: p.name, input: parseArguments(p.arguments) }];
         case 'tool-result':

@@ -31,7 +31,7 @@ export function toGeminiContents(request: Pick<ChatTurnRequest, 'messages'>): Co
           return text ? [{ text }] : [];
         }
         case 'image':
-          return [{ inlineData: { mimeType: p.mimeType, data: p.data } }];
+          return p.data ? [{ inlineData: { mimeType: p.mimeType, data: p.data } }] : [];
         case 'tool-call':
           return [{ functionCall: { id: p.toolCallId, name: p.name, args: parseArguments(p.arguments) } }];
         case 'tool-result':

@@ -25,7 +25,7 @@ export function toMistralMessages(request: Pick<ChatTurnRequest, 'system' | 'mes
     if (message.role === 'user') {
       const content: string | ContentChunk[] = hasImages(message.parts)
         ? message.parts.flatMap((p): ContentChunk[] => {
-            if (p.type === 'image') return [{ type: 'image_url', imageUrl: `data:${p.mimeType};base64,${p.data}` }];
+            if (p.type === 'image') return p.data ? [{ type: 'image_url', imageUrl: `data:${p.mimeType};base64,${p.data}` }] : [];
             const text = textOf([p]);
             return text ? [{ type: 'text', text }] : [];
           })

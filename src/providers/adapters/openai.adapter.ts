@@ -35,7 +35,7 @@ export function toOpenAIMessages(request: Pick<ChatTurnRequest, 'system' | 'mess
         continue;
       }
       const content: ChatCompletionContentPart[] = message.parts.flatMap((p): ChatCompletionContentPart[] => {
-        if (p.type === 'image') return [{ type: 'image_url', image_url: { url: `data:${p.mimeType};base64,${p.data}` } }];
+        if (p.type === 'image') return p.data ? [{ type: 'image_url', image_url: { url: `data:${p.mimeType};base64,${p.data}` } }] : [];
         const text = textOf([p]);
         return text ? [{ type: 'text', text }] : [];
       });
