@@ -2,6 +2,7 @@ import { Init1763780000000 } from './1763780000000-Init.js';
 import { ChatCore1763790000000 } from './1763790000000-ChatCore.js';
 import { ProviderKeys1764100000000 } from './1764100000000-ProviderKeys.js';
 import { GroupChat1764150000000 } from './1764150000000-GroupChat.js';
+import { UsageRecords1764200000000 } from './1764200000000-UsageRecords.js';
 import { Interop1764300000000 } from './1764300000000-Interop.js';
 import { Uploads1764400000000 } from './1764400000000-Uploads.js';
 
@@ -11,6 +12,7 @@ export const MIGRATIONS = [
   ChatCore1763790000000,
   ProviderKeys1764100000000,
   GroupChat1764150000000,
+  UsageRecords1764200000000,
   Interop1764300000000,
   Uploads1764400000000,
 ];

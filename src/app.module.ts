@@ -7,6 +7,7 @@ import { DatabaseModule } from './database/database.module.js';
 import { GatewayModule } from './gateway/gateway.module.js';
 import { HealthModule } from './health/health.module.js';
 import { MessagesModule } from './messages/messages.module.js';
+import { OpenAICompatModule } from './openai-compat/openai-compat.module.js';
 import { SearchModule } from './search/search.module.js';
 import { SessionsModule } from './sessions/sessions.module.js';
 import { SharingModule } from './sharing/sharing.module.js';
@@ -16,6 +17,7 @@ import { ProvidersModule } from './providers/providers.module.js';
 import { StateModule } from './state/state.module.js';
 import { TransferModule } from './transfer/transfer.module.js';
 import { UploadsModule } from './uploads/uploads.module.js';
+import { UsageModule } from './usage/usage.module.js';
 
 @Module({})
 export class AppModule {
@@ -38,6 +40,8 @@ export class AppModule {
         SearchModule,
         SharingModule,
         UploadsModule,
+        UsageModule,
+        OpenAICompatModule,
       ],
     };
   }

@@ -70,6 +70,11 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
       { path: 'health/live', method: RequestMethod.GET },
       { path: 'health/ready', method: RequestMethod.GET },
       { path: 'metrics', method: RequestMethod.GET },
+      // The OpenAI-compatible API lives where OpenAI SDKs expect it: <base>/v1/...
+      { path: 'v1/chat/completions', method: RequestMethod.POST },
+      { path: 'v1/models', method: RequestMethod.GET },
+      { path: 'v1/models/:model', method: RequestMethod.GET },
+      { path: 'v1/embeddings', method: RequestMethod.POST },
     ],
   });
   app.useWebSocketAdapter(new ChatWsAdapter(app));

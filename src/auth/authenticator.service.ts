@@ -77,7 +77,7 @@ export class AuthenticatorService {
     if (!key.lastUsedAt || Date.now() - key.lastUsedAt.getTime() > API_KEY_TOUCH_INTERVAL_MS) {
       this.apiKeys.touch(key.id).catch((err: unknown) => this.logger.warn({ err }, 'Could not record API key use'));
     }
-    return { userId: key.userId, role: key.role, kind: 'api-key', scopes: key.scopes };
+    return { userId: key.userId, role: key.role, kind: 'api-key', scopes: key.scopes, apiKeyId: key.id };
   }
 
   // Users of an external issuer are matched by issuer + subject and created on first sight.

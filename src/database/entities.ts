@@ -8,6 +8,19 @@ import { ProviderKey } from '../providers/entities/provider-key.entity.js';
 import { ChatSession } from '../sessions/entities/chat-session.entity.js';
 import { SessionShare } from '../sharing/entities/session-share.entity.js';
 import { Upload } from '../uploads/entities/upload.entity.js';
+import { UsageRecord } from '../usage/entities/usage-record.entity.js';
 
 // Every entity of the app, for the data source and the migration generator.
-export const ENTITIES = [User, RefreshToken, ApiKey, ExternalIdentity, ProviderKey, ChatSession, Message, IdempotencyKey, Upload, SessionShare];
+export const ENTITIES = [
+  User,
+  RefreshToken,
+  ApiKey,
+  ExternalIdentity,
+  ProviderKey,
+  ChatSession,
+  Message,
+  IdempotencyKey,
+  Upload,
+  SessionShare,
+  UsageRecord,
+];

@@ -69,6 +69,24 @@ export async function* streamWithRetries(
   }
 }
 
+// One request/response call (embeddings) with the same retry rules as a stream's opening.
+export async function callWithRetries<T>(provider: string, call: () => Promise<T>, policy: RetryPolicy, signal: AbortSignal): Promise<T> {
+  const sleep = policy.sleep ?? abortableSleep;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await call();
+    } catch (err) {
+      const error = toProviderError(provider, err, { signal });
+      if (!error.retryable || attempt >= policy.maxRetries || signal.aborted) throw error;
+      try {
+        await sleep(retryDelay(attempt, error, policy), signal);
+      } catch (sleepError) {
+        throw toProviderError(provider, sleepError, { signal });
+      }
+    }
+  }
+}
+
 export interface RouteCandidate {
   route: ModelRoute;
   open: () => AsyncIterable<ProviderEvent>;

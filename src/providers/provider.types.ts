@@ -25,6 +25,9 @@ export interface ToolDefinition {
   parameters: Record<string, unknown>;
 }
 
+// Whether the model may, must, or must not call a tool; or must call this one.
+export type ToolChoice = 'auto' | 'none' | 'required' | { name: string };
+
 export interface ChatTurnRequest {
   model: string;
   system?: string;
@@ -32,7 +35,24 @@ export interface ChatTurnRequest {
   temperature?: number;
   maxTokens?: number;
   tools?: ToolDefinition[];
+  // Only sent along with tools (vendors refuse a choice without tools).
+  toolChoice?: ToolChoice;
+  // Stop sequences (at most 4, as OpenAI allows).
+  stop?: string[];
   signal: AbortSignal;
+}
+
+export interface EmbedRequest {
+  model: string;
+  inputs: string[];
+  dimensions?: number;
+  signal: AbortSignal;
+}
+
+export interface EmbedResult {
+  // One vector per input, in input order.
+  vectors: number[][];
+  inputTokens: number;
 }
 
 export interface Usage {
@@ -64,4 +84,6 @@ export interface ChatProvider {
   listModels(signal?: AbortSignal): Promise<ModelInfo[]>;
   // Throws ProviderError (normalized from the SDK's errors) before or during the stream.
   streamChat(request: ChatTurnRequest): AsyncIterable<ProviderEvent>;
+  // Only for vendors with an embeddings API.
+  embed?(request: EmbedRequest): Promise<EmbedResult>;
 }

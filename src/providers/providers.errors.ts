@@ -5,6 +5,7 @@ export enum ProvidersErrorCode {
   NotConfigured = 'PROVIDER_NOT_CONFIGURED',
   BaseUrlNotAllowed = 'BASE_URL_NOT_ALLOWED',
   UnsafeBaseUrl = 'UNSAFE_BASE_URL',
+  EmbeddingsUnsupported = 'EMBEDDINGS_UNSUPPORTED',
 }
 
 const STATUS: Record<ProvidersErrorCode, number> = {
@@ -12,6 +13,7 @@ const STATUS: Record<ProvidersErrorCode, number> = {
   [ProvidersErrorCode.NotConfigured]: 400,
   [ProvidersErrorCode.BaseUrlNotAllowed]: 400,
   [ProvidersErrorCode.UnsafeBaseUrl]: 400,
+  [ProvidersErrorCode.EmbeddingsUnsupported]: 400,
 };
 
 export class ProvidersError extends DomainError {

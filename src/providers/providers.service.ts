@@ -8,8 +8,8 @@ import { type ModelFacts, modelFacts } from './model-catalog.js';
 import { ModelListService } from './model-list.service.js';
 import { createProvider } from './provider-factory.js';
 import { ProviderKeysService, type UserCredential } from './provider-keys.service.js';
-import { type ModelRoute, type RetryPolicy, type RoutedEvent, type RouteCandidate, streamWithFallbacks } from './provider-stream.js';
-import type { ChatProvider, ChatTurnRequest } from './provider.types.js';
+import { callWithRetries, type ModelRoute, type RetryPolicy, type RoutedEvent, type RouteCandidate, streamWithFallbacks } from './provider-stream.js';
+import type { ChatProvider, ChatTurnRequest, EmbedResult } from './provider.types.js';
 import { ProvidersError, ProvidersErrorCode } from './providers.errors.js';
 
 export type { ModelRoute, RoutedEvent } from './provider-stream.js';
@@ -58,6 +58,21 @@ export class ProvidersService {
     }
     if (candidates[0]?.route.provider !== route.provider) await this.assertUsable(userId, route.provider);
     yield* streamWithFallbacks(candidates, this.retryPolicy(), request.signal);
+  }
+
+  // Embeddings from one route (no fallbacks: vectors of another model are not comparable).
+  async embed(userId: string, route: ModelRoute, inputs: string[], options: { dimensions?: number; signal: AbortSignal }): Promise<EmbedResult> {
+    const resolved = this.resolve(route.provider, await this.keys.credentials(userId));
+    if (!resolved) {
+      await this.assertUsable(userId, route.provider);
+      throw ProvidersError.unknown(route.provider);
+    }
+    const { provider } = resolved;
+    if (!provider.embed) {
+      throw new ProvidersError(ProvidersErrorCode.EmbeddingsUnsupported, `${resolved.entry.name} does not offer embeddings`);
+    }
+    const request = { model: route.model, inputs, dimensions: options.dimensions, signal: options.signal };
+    return callWithRetries(route.provider, () => provider.embed!(request), this.retryPolicy(), options.signal);
   }
 
   // 400 problem when this user cannot use the provider (unknown, or no key on either side).

@@ -6,7 +6,7 @@ import { MistralAdapter } from '../../src/providers/adapters/mistral.adapter.js'
 import { OpenAIAdapter } from '../../src/providers/adapters/openai.adapter.js';
 import { ProviderError, ProviderErrorCode } from '../../src/providers/provider-error.js';
 import type { ChatProvider, ChatTurnRequest, ProviderEvent } from '../../src/providers/provider.types.js';
-import { DEFAULT_TOKENS, type FakeVendor, startFakeVendor } from '../support/fake-vendor.js';
+import { DEFAULT_TOKENS, fakeEmbedding, type FakeVendor, startFakeVendor } from '../support/fake-vendor.js';
 
 // Each adapter, through its official SDK, against the fake vendor's real wire format.
 let vendor: FakeVendor;
@@ -137,4 +137,58 @@ for (const [name, make] of Object.entries(adapters)) {
       expect(vendor.aborted).toBe(before + 1);
     });
   });
+}
+
+// Tool choice and stop sequences in each vendor's own terms.
+const choiceOnTheWire: Record<string, { required: (body: any) => unknown; named: (body: any) => unknown; stop: (body: any) => unknown }> = {
+  openai: { required: (b) => b.tool_choice, named: (b) => b.tool_choice, stop: (b) => b.stop },
+  compatible: { required: (b) => b.tool_choice, named: (b) => b.tool_choice, stop: (b) => b.stop },
+  anthropic: { required: (b) => b.tool_choice, named: (b) => b.tool_choice, stop: (b) => b.stop_sequences },
+  google: { required: (b) => b.toolConfig, named: (b) => b.toolConfig, stop: (b) => b.generationConfig?.stopSequences },
+  mistral: { required: (b) => b.tool_choice, named: (b) => b.tool_choice, stop: (b) => b.stop },
+};
+const expectedChoice: Record<string, { required: unknown; named: unknown }> = {
+  openai: { required: 'required', named: { type: 'function', function: { name: 'lookup' } } },
+  compatible: { required: 'required', named: { type: 'function', function: { name: 'lookup' } } },
+  anthropic: { required: { type: 'any' }, named: { type: 'tool', name: 'lookup' } },
+  google: {
+    required: { functionCallingConfig: { mode: 'ANY' } },
+    named: { functionCallingConfig: { mode: 'ANY', allowedFunctionNames: ['lookup'] } },
+  },
+  mistral: { required: 'any', named: { type: 'function', function: { name: 'lookup' } } },
+};
+
+for (const [name, make] of Object.entries(adapters)) {
+  describe(`${name} adapter: tool choice and stop`, () => {
+    it('sends tool choice and stop sequences as the vendor names them', async () => {
+      const model = `${name}-choice`;
+      const last = () => vendor.requests.filter((r) => r.model === model).at(-1)!.body;
+      await collect(make().streamChat({ ...request(model), toolChoice: 'required', stop: ['END', 'STOP'] }));
+      expect(choiceOnTheWire[name].required(last())).toEqual(expectedChoice[name].required);
+      expect(choiceOnTheWire[name].stop(last())).toEqual(['END', 'STOP']);
+      await collect(make().streamChat({ ...request(model), toolChoice: { name: 'lookup' } }));
+      expect(choiceOnTheWire[name].named(last())).toEqual(expectedChoice[name].named);
+      // Without tools no choice is sent (vendors refuse one).
+      await collect(make().streamChat({ ...request(model), tools: undefined, toolChoice: 'auto' }));
+      expect(choiceOnTheWire[name].named(last())).toBeUndefined();
+    });
+  });
+}
+
+describe('embeddings', () => {
+  for (const name of ['openai', 'compatible', 'mistral', 'google']) {
+    it(`${name}: one vector per input, in order, with the requested dimensions`, async () => {
+      const result = await make(name).embed!({ model: `${name}-embed`, inputs: ['alpha beta', 'gamma'], dimensions: 4, signal: new AbortController().signal });
+      expect(result.vectors).toEqual([fakeEmbedding('alpha beta', 4), fakeEmbedding('gamma', 4)]);
+      expect(result.inputTokens).toBeGreaterThan(0);
+    });
+  }
+
+  it('anthropic has no embeddings API', () => {
+    expect('embed' in adapters.anthropic()).toBe(false);
+  });
+});
+
+function make(name: string): ChatProvider {
+  return adapters[name]();
 }

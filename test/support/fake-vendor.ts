@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type Dialect, errorBody, modelList, streamWriter, type ToolCallScript } from './fake-vendor-dialects.js';
@@ -42,6 +43,41 @@ export interface FakeVendor {
   close(): Promise<void>;
 }
 
+export const FAKE_EMBEDDING_DIMENSIONS = 8;
+
+// A deterministic unit vector for a text, so tests can recompute what the vendor returned.
+export function fakeEmbedding(text: string, dimensions = FAKE_EMBEDDING_DIMENSIONS): number[] {
+  const raw = Array.from({ length: dimensions }, (_, i) => createHash('sha256').update(`${text}#${i}`).digest().readUInt32BE(0) / 2 ** 31 - 1);
+  const norm = Math.hypot(...raw) || 1;
+  // Rounded through float32, as vectors travel in base64 float32 too.
+  return raw.map((v) => Math.fround(v / norm));
+}
+
+// OpenAI's (and Mistral's) embeddings response; base64 is little-endian float32, as the openai
+// SDK asks for by default.
+function embeddingsBody(dialect: Dialect, body: Record<string, unknown>, model: string): unknown {
+  if (dialect === 'google') {
+    const requests = (body.requests ?? []) as { content: { parts: { text: string }[] }; outputDimensionality?: number }[];
+    return { embeddings: requests.map((r) => ({ values: fakeEmbedding(r.content.parts.map((p) => p.text).join(''), r.outputDimensionality) })) };
+  }
+  const inputs = typeof body.input === 'string' ? [body.input] : (body.input as string[]);
+  const dimensions = typeof body.dimensions === 'number' ? body.dimensions : typeof body.output_dimension === 'number' ? body.output_dimension : undefined;
+  const tokens = inputs.reduce((sum, text) => sum + text.split(/\s+/).filter(Boolean).length, 0);
+  return {
+    ...(dialect === 'mistral' ? { id: `embd-${Math.random().toString(36).slice(2)}` } : {}),
+    object: 'list',
+    data: inputs.map((text, index) => {
+      const vector = fakeEmbedding(text, dimensions);
+      const bytes = Buffer.alloc(vector.length * 4);
+      vector.forEach((v, i) => bytes.writeFloatLE(v, i * 4));
+      const embedding = body.encoding_format === 'base64' ? bytes.toString('base64') : vector;
+      return { object: 'embedding', index, embedding };
+    }),
+    model,
+    usage: { prompt_tokens: tokens, total_tokens: tokens },
+  };
+}
+
 export const DEFAULT_TOKENS = ['Hello', ' from', ' the', ' fake', ' vendor.'];
 const DEFAULT_USAGE = { input: 12, output: 5 };
 
@@ -64,15 +100,17 @@ function sendJson(res: ServerResponse, status: number, body: unknown, headers: R
 }
 
 // Which vendor API a request is for: [dialect, kind, model].
-function route(method: string, path: string, headers: IncomingMessage['headers']): [Dialect, 'list' | 'chat', string] | undefined {
+function route(method: string, path: string, headers: IncomingMessage['headers']): [Dialect, 'list' | 'chat' | 'embed', string] | undefined {
   if (method === 'GET' && path === '/v1/models') return [headers['anthropic-version'] ? 'anthropic' : 'openai', 'list', ''];
   if (method === 'GET' && path === '/mistral/v1/models') return ['mistral', 'list', ''];
   if (method === 'GET' && /^\/google\/v1(beta)?\/models$/.test(path)) return ['google', 'list', ''];
   if (method === 'POST' && path === '/v1/chat/completions') return ['openai', 'chat', ''];
   if (method === 'POST' && path === '/mistral/v1/chat/completions') return ['mistral', 'chat', ''];
   if (method === 'POST' && path === '/v1/messages') return ['anthropic', 'chat', ''];
-  const google = /^\/google\/v1(?:beta)?\/models\/([^/:]+):streamGenerateContent$/.exec(path);
-  if (method === 'POST' && google) return ['google', 'chat', decodeURIComponent(google[1])];
+  if (method === 'POST' && path === '/v1/embeddings') return ['openai', 'embed', ''];
+  if (method === 'POST' && path === '/mistral/v1/embeddings') return ['mistral', 'embed', ''];
+  const google = /^\/google\/v1(?:beta)?\/models\/([^/:]+):(streamGenerateContent|batchEmbedContents)$/.exec(path);
+  if (method === 'POST' && google) return ['google', google[2] === 'batchEmbedContents' ? 'embed' : 'chat', decodeURIComponent(google[1])];
   return undefined;
 }
 
@@ -121,6 +159,7 @@ export async function startFakeVendor(): Promise<FakeVendor> {
       return sendJson(res, 404, errorBody(dialect, 404, `The model '${model}' does not exist`));
     }
     const script = scripts.get(model) ?? {};
+    if (kind === 'embed' && !script.error && script.failTimes === undefined) return sendJson(res, 200, embeddingsBody(dialect, body ?? {}, model));
     const attempt = (attempts.get(model) ?? 0) + 1;
     attempts.set(model, attempt);
     if (script.error || script.failTimes !== undefined) {
@@ -130,6 +169,7 @@ export async function startFakeVendor(): Promise<FakeVendor> {
         return sendJson(res, error.status, error.body ?? errorBody(dialect, error.status, `Scripted error ${error.status}`), headers);
       }
     }
+    if (kind === 'embed') return sendJson(res, 200, embeddingsBody(dialect, body ?? {}, model));
     await stream(dialect, model, body ?? {}, script, res);
   };
 

@@ -13,6 +13,8 @@ export interface Principal {
   kind: CredentialKind;
   // Set for API keys; other credentials carry every scope of their user.
   scopes?: readonly ApiKeyScope[];
+  // For API keys: which key, so usage can be attributed to it.
+  apiKeyId?: string;
   // For access tokens: the token id and refresh family, used by logout.
   tokenId?: string;
   familyId?: string;

@@ -1,7 +1,7 @@
 import Anthropic from '@anthropic-ai/sdk';
-import type { ContentBlockParam, MessageParam, RawMessageStreamEvent } from '@anthropic-ai/sdk/resources/messages/messages';
+import type { ContentBlockParam, MessageParam, RawMessageStreamEvent, ToolChoice as AnthropicToolChoice } from '@anthropic-ai/sdk/resources/messages/messages';
 import { toProviderError } from '../provider-error.js';
-import type { ChatProvider, ChatTurnRequest, FinishReason, ModelInfo, ProviderEvent, Usage } from '../provider.types.js';
+import type { ChatProvider, ChatTurnRequest, FinishReason, ModelInfo, ProviderEvent, ToolChoice, Usage } from '../provider.types.js';
 import { type AdapterOptions, throwIfAborted, linkedController, parseArguments, textOf } from './adapter-options.js';
 
 // Anthropic requires max_tokens on every request.
@@ -17,6 +17,12 @@ const FINISH: Record<string, FinishReason> = {
 };
 
 type ImageMime = 'image/jpeg' | 'image/png' | 'image/gif' | 'image/webp';
+
+export function toAnthropicToolChoice(choice: ToolChoice): AnthropicToolChoice {
+  if (choice === 'auto' || choice === 'none') return { type: choice };
+  if (choice === 'required') return { type: 'any' };
+  return { type: 'tool', name: choice.name };
+}
 
 export function toAnthropicMessages(request: Pick<ChatTurnRequest, 'messages'>): MessageParam[] {
   const out: { role: 'user' | 'assistant'; content: ContentBlockParam[] }[] = [];
@@ -93,8 +99,10 @@ export class AnthropicAdapter implements ChatProvider {
                   description: t.description,
                   input_schema: { type: 'object' as const, ...t.parameters },
                 })),
+                ...(request.toolChoice ? { tool_choice: toAnthropicToolChoice(request.toolChoice) } : {}),
               }
             : {}),
+          ...(request.stop?.length ? { stop_sequences: request.stop } : {}),
         },
         { signal: link.controller.signal },
       );

@@ -1,12 +1,22 @@
-import { type Content, type GenerateContentResponse, GoogleGenAI, type Part } from '@google/genai';
+import { type Content, FunctionCallingConfigMode, type GenerateContentResponse, GoogleGenAI, type Part, type ToolConfig } from '@google/genai';
 import { toProviderError } from '../provider-error.js';
-import type { ChatProvider, ChatTurnRequest, FinishReason, ModelInfo, ProviderEvent, Usage } from '../provider.types.js';
+import type { ChatProvider, ChatTurnRequest, EmbedRequest, EmbedResult, FinishReason, ModelInfo, ProviderEvent, ToolChoice, Usage } from '../provider.types.js';
 import { type AdapterOptions, throwIfAborted, linkedController, parseArguments, textOf, toolNames } from './adapter-options.js';
 
 const FILTERED = new Set(['SAFETY', 'RECITATION', 'BLOCKLIST', 'PROHIBITED_CONTENT', 'SPII', 'IMAGE_SAFETY']);
 
 // Thought summaries are only sent when asked for, and only thinking models accept the request.
 const THINKING_MODEL = /gemini-(2\.5|[3-9])|thinking/;
+
+export function toGeminiToolConfig(choice: ToolChoice): ToolConfig {
+  if (choice === 'auto') return { functionCallingConfig: { mode: FunctionCallingConfigMode.AUTO } };
+  if (choice === 'none') return { functionCallingConfig: { mode: FunctionCallingConfigMode.NONE } };
+  if (choice === 'required') return { functionCallingConfig: { mode: FunctionCallingConfigMode.ANY } };
+  return { functionCallingConfig: { mode: FunctionCallingConfigMode.ANY, allowedFunctionNames: [choice.name] } };
+}
+
+// Gemini reports no token count for embeddings: about four characters a token.
+const estimateTokens = (inputs: readonly string[]) => inputs.reduce((sum, text) => sum + Math.ceil(text.length / 4), 0);
 
 export function toGeminiContents(request: Pick<ChatTurnRequest, 'messages'>): Content[] {
   const names = toolNames(request.messages);
@@ -65,6 +75,19 @@ export class GoogleAdapter implements ChatProvider {
     }
   }
 
+  async embed(request: EmbedRequest): Promise<EmbedResult> {
+    try {
+      const response = await this.client.models.embedContent({
+        model: request.model,
+        contents: request.inputs,
+        config: { abortSignal: request.signal, ...(request.dimensions !== undefined ? { outputDimensionality: request.dimensions } : {}) },
+      });
+      return { vectors: (response.embeddings ?? []).map((e) => e.values ?? []), inputTokens: estimateTokens(request.inputs) };
+    } catch (err) {
+      throw toProviderError(this.id, err, { signal: request.signal, secrets: [this.options.apiKey] });
+    }
+  }
+
   async *streamChat(request: ChatTurnRequest): AsyncGenerator<ProviderEvent> {
     const link = linkedController(request.signal);
     try {
@@ -88,8 +111,10 @@ export class GoogleAdapter implements ChatProvider {
                     })),
                   },
                 ],
+                ...(request.toolChoice ? { toolConfig: toGeminiToolConfig(request.toolChoice) } : {}),
               }
             : {}),
+          ...(request.stop?.length ? { stopSequences: request.stop } : {}),
         },
       });
       yield* this.events(stream, request.signal);

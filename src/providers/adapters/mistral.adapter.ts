@@ -2,10 +2,16 @@ import { Mistral } from '@mistralai/mistralai';
 import { HTTPClient } from '@mistralai/mistralai/lib/http.js';
 import type { ChatCompletionStreamRequestMessage, CompletionEvent, ContentChunk } from '@mistralai/mistralai/models/components';
 import { toProviderError } from '../provider-error.js';
-import type { ChatProvider, ChatTurnRequest, FinishReason, ModelInfo, ProviderEvent, Usage } from '../provider.types.js';
+import type { ChatProvider, ChatTurnRequest, EmbedRequest, EmbedResult, FinishReason, ModelInfo, ProviderEvent, ToolChoice, Usage } from '../provider.types.js';
 import { type AdapterOptions, throwIfAborted, hasImages, linkedController, textOf, toolNames } from './adapter-options.js';
 
 const FINISH: Record<string, FinishReason> = { stop: 'stop', length: 'length', model_length: 'length', tool_calls: 'tool_calls', error: 'error' };
+
+// Mistral calls "required" "any".
+export function toMistralToolChoice(choice: ToolChoice): 'auto' | 'none' | 'any' | { type: 'function'; function: { name: string } } {
+  if (choice === 'required') return 'any';
+  return typeof choice === 'string' ? choice : { type: 'function', function: { name: choice.name } };
+}
 
 export function toMistralMessages(request: Pick<ChatTurnRequest, 'system' | 'messages'>): ChatCompletionStreamRequestMessage[] {
   const names = toolNames(request.messages);
@@ -74,6 +80,19 @@ export class MistralAdapter implements ChatProvider {
     }
   }
 
+  async embed(request: EmbedRequest): Promise<EmbedResult> {
+    try {
+      const response = await this.client.embeddings.create(
+        { model: request.model, inputs: request.inputs, ...(request.dimensions !== undefined ? { outputDimension: request.dimensions } : {}) },
+        { signal: request.signal },
+      );
+      const data = [...response.data].sort((a, b) => (a.index ?? 0) - (b.index ?? 0));
+      return { vectors: data.map((d) => d.embedding ?? []), inputTokens: response.usage.promptTokens ?? 0 };
+    } catch (err) {
+      throw toProviderError(this.id, err, { signal: request.signal, secrets: [this.options.apiKey] });
+    }
+  }
+
   async *streamChat(request: ChatTurnRequest): AsyncGenerator<ProviderEvent> {
     const link = linkedController(request.signal);
     try {
@@ -89,8 +108,10 @@ export class MistralAdapter implements ChatProvider {
                   type: 'function' as const,
                   function: { name: t.name, description: t.description, parameters: t.parameters },
                 })),
+                ...(request.toolChoice ? { toolChoice: toMistralToolChoice(request.toolChoice) } : {}),
               }
             : {}),
+          ...(request.stop?.length ? { stop: request.stop } : {}),
         },
         { signal: link.controller.signal },
       );

@@ -1,7 +1,12 @@
 import OpenAI from 'openai';
-import type { ChatCompletionChunk, ChatCompletionContentPart, ChatCompletionMessageParam } from 'openai/resources/chat/completions';
+import type {
+  ChatCompletionChunk,
+  ChatCompletionContentPart,
+  ChatCompletionMessageParam,
+  ChatCompletionToolChoiceOption,
+} from 'openai/resources/chat/completions';
 import { toProviderError } from '../provider-error.js';
-import type { ChatProvider, ChatTurnRequest, FinishReason, ModelInfo, ProviderEvent, ProviderKind, Usage } from '../provider.types.js';
+import type { ChatProvider, ChatTurnRequest, EmbedRequest, EmbedResult, FinishReason, ModelInfo, ProviderEvent, ProviderKind, ToolChoice, Usage } from '../provider.types.js';
 import { type AdapterOptions, throwIfAborted, hasImages, linkedController, textOf } from './adapter-options.js';
 
 type Delta = ChatCompletionChunk.Choice.Delta & { reasoning_content?: string | null; reasoning?: string | null };
@@ -13,6 +18,10 @@ const FINISH: Record<string, FinishReason> = {
   function_call: 'tool_calls',
   content_filter: 'content_filter',
 };
+
+export function toOpenAIToolChoice(choice: ToolChoice): ChatCompletionToolChoiceOption {
+  return typeof choice === 'string' ? choice : { type: 'function', function: { name: choice.name } };
+}
 
 export function toOpenAIMessages(request: Pick<ChatTurnRequest, 'system' | 'messages'>): ChatCompletionMessageParam[] {
   const out: ChatCompletionMessageParam[] = request.system ? [{ role: 'system', content: request.system }] : [];
@@ -73,6 +82,20 @@ export class OpenAIAdapter implements ChatProvider {
     }
   }
 
+  // The SDK asks for base64 and decodes it itself when no encoding_format is given.
+  async embed(request: EmbedRequest): Promise<EmbedResult> {
+    try {
+      const response = await this.client.embeddings.create(
+        { model: request.model, input: request.inputs, ...(request.dimensions !== undefined ? { dimensions: request.dimensions } : {}) },
+        { signal: request.signal },
+      );
+      const vectors = [...response.data].sort((a, b) => a.index - b.index).map((d) => d.embedding);
+      return { vectors, inputTokens: response.usage?.prompt_tokens ?? 0 };
+    } catch (err) {
+      throw toProviderError(this.id, err, { signal: request.signal, secrets: [this.options.apiKey] });
+    }
+  }
+
   async *streamChat(request: ChatTurnRequest): AsyncGenerator<ProviderEvent> {
     const link = linkedController(request.signal);
     try {
@@ -97,8 +120,10 @@ export class OpenAIAdapter implements ChatProvider {
                   type: 'function' as const,
                   function: { name: t.name, description: t.description, parameters: t.parameters },
                 })),
+                ...(request.toolChoice ? { tool_choice: toOpenAIToolChoice(request.toolChoice) } : {}),
               }
             : {}),
+          ...(request.stop?.length ? { stop: request.stop } : {}),
         },
         { signal: link.controller.signal },
       );
