@@ -70,10 +70,7 @@ export class MessageTreeService {
     if (session.role !== 'owner' && message.authorId !== userId) {
       throw new AppError(CommonErrorCode.Forbidden, 'Only the session owner or the author can delete this message');
     }
-    for (const streamingId of await this.messages.streamingInSubtree(id)) {
-      const streaming = await this.messages.findById(streamingId);
-      if (streaming) await this.generation.stop(streaming, 1_000);
-    }
+    for (const streaming of await this.messages.streamingInSubtree(id)) await this.generation.stop(streaming, 1_000);
     await this.dataSource.transaction(async (manager) => {
       const current = await this.sessions.requireReadable(userId, message.sessionId, manager);
       const leafGone = current.currentLeafId !== null && (await this.messages.isInSubtree(id, current.currentLeafId, manager));

@@ -67,11 +67,6 @@ export class MessagesRepository {
     return rows[0] ? toMessage(rows[0]) : null;
   }
 
-  async findById(id: string): Promise<Message | null> {
-    const rows: MessageRow[] = await this.dataSource.query(`SELECT ${COLUMNS} FROM messages WHERE id = $1`, [id]);
-    return rows[0] ? toMessage(rows[0]) : null;
-  }
-
   // The path from the root to `leafId`, at most `limit` messages (the ones nearest the leaf).
   async branchTo(leafId: string, limit: number, manager?: EntityManager): Promise<Message[]> {
     const rows: MessageRow[] = await this.m(manager).query(
@@ -133,17 +128,17 @@ export class MessagesRepository {
   }
 
   // Streaming replies in the subtree, so they can be stopped before it goes.
-  async streamingInSubtree(rootId: string, manager?: EntityManager): Promise<string[]> {
-    const rows: { id: string }[] = await this.m(manager).query(
+  async streamingInSubtree(rootId: string): Promise<Message[]> {
+    const rows: MessageRow[] = await this.dataSource.query(
       `WITH RECURSIVE sub AS (
-         SELECT id, status FROM messages WHERE id = $1
+         SELECT id FROM messages WHERE id = $1
          UNION ALL
-         SELECT c.id, c.status FROM messages c JOIN sub ON c.parent_id = sub.id
+         SELECT c.id FROM messages c JOIN sub ON c.parent_id = sub.id
        )
-       SELECT id FROM sub WHERE status = 'streaming'`,
+       SELECT ${COLUMNS} FROM messages WHERE id IN (SELECT id FROM sub) AND status = 'streaming'`,
       [rootId],
     );
-    return rows.map((r) => r.id);
+    return rows.map(toMessage);
   }
 
   async streamingInSession(sessionId: string): Promise<string[]> {

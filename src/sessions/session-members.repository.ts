@@ -13,12 +13,14 @@ export interface MemberRow {
 export class SessionMembersRepository {
   constructor(@Inject(DataSource) private readonly dataSource: DataSource) {}
 
-  // Adding someone twice keeps the first membership.
-  async add(sessionId: string, userId: string): Promise<void> {
-    await this.dataSource.query(
-      `INSERT INTO session_members (session_id, user_id) VALUES ($1, $2) ON CONFLICT (session_id, user_id) DO NOTHING`,
+  // Adding someone twice keeps the first membership; returns when they were added.
+  async add(sessionId: string, userId: string): Promise<Date> {
+    const rows: { added_at: Date }[] = await this.dataSource.query(
+      `INSERT INTO session_members (session_id, user_id) VALUES ($1, $2)
+       ON CONFLICT (session_id, user_id) DO UPDATE SET added_at = session_members.added_at RETURNING added_at`,
       [sessionId, userId],
     );
+    return rows[0].added_at;
   }
 
   async remove(sessionId: string, userId: string): Promise<boolean> {

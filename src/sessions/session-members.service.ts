@@ -22,9 +22,8 @@ export class SessionMembersService {
     const user = input.userId ? await this.users.findById(input.userId) : await this.users.findByEmail(input.email!);
     if (!user) throw AppError.notFound('User');
     if (user.id === ownerId) throw new AppError(CommonErrorCode.Conflict, 'The owner is already in the session');
-    await this.members.add(sessionId, user.id);
-    const added = (await this.members.list(sessionId)).find((m) => m.userId === user.id)!;
-    return { userId: user.id, name: user.name, email: user.email, role: 'member', addedAt: added.addedAt.toISOString() };
+    const addedAt = await this.members.add(sessionId, user.id);
+    return { userId: user.id, name: user.name, email: user.email, role: 'member', addedAt: addedAt.toISOString() };
   }
 
   async list(userId: string, sessionId: string): Promise<MemberListDto> {

@@ -1,6 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
+import { settingsOf } from '../sessions/dto/session.dto.js';
 import { SessionsService } from '../sessions/sessions.service.js';
 import type { ExportDocumentDto, ExportedSessionDto } from './dto/transfer.dto.js';
 import { EXPORT_FORMAT, EXPORT_VERSION } from './formats/native.format.js';
@@ -86,14 +87,7 @@ function toExported(s: ArchiveSession, messages: ArchiveMessage[]): ExportedSess
   return {
     id: s.id,
     title: s.title,
-    settings: {
-      provider: s.provider,
-      model: s.model,
-      systemPrompt: s.systemPrompt,
-      temperature: s.temperature,
-      maxTokens: s.maxTokens,
-      contextMessages: s.contextMessages,
-    },
+    settings: settingsOf(s),
     pinned: s.pinned,
     archived: s.archived,
     folder: s.folder,

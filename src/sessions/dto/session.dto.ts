@@ -85,6 +85,18 @@ export class SessionSettingsResponseDto {
   @ApiProperty({ type: Number, nullable: true }) contextMessages!: number | null;
 }
 
+// The generation settings of a session, as every response and export shows them.
+export function settingsOf(s: SessionSettingsResponseDto): SessionSettingsResponseDto {
+  return {
+    provider: s.provider,
+    model: s.model,
+    systemPrompt: s.systemPrompt,
+    temperature: s.temperature,
+    maxTokens: s.maxTokens,
+    contextMessages: s.contextMessages,
+  };
+}
+
 export class SessionResponseDto {
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty({ enum: ['owner', 'member'], description: 'Your role: owners manage settings, members and deletion' })
@@ -105,14 +117,7 @@ export class SessionResponseDto {
       id: s.id,
       role: s.role,
       title: s.title,
-      settings: {
-        provider: s.provider,
-        model: s.model,
-        systemPrompt: s.systemPrompt,
-        temperature: s.temperature,
-        maxTokens: s.maxTokens,
-        contextMessages: s.contextMessages,
-      },
+      settings: settingsOf(s),
       pinned: s.pinned,
       archived: s.archived,
       folder: s.folder,
