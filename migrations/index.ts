@@ -5,6 +5,7 @@ import { GroupChat1764150000000 } from './1764150000000-GroupChat.js';
 import { UsageRecords1764200000000 } from './1764200000000-UsageRecords.js';
 import { Interop1764300000000 } from './1764300000000-Interop.js';
 import { Uploads1764400000000 } from './1764400000000-Uploads.js';
+import { KnowledgeBases1764500000000 } from './1764500000000-KnowledgeBases.js';
 
 // Listed explicitly (not globbed) so the same list works compiled and under the test runner.
 export const MIGRATIONS = [
@@ -15,4 +16,5 @@ export const MIGRATIONS = [
   UsageRecords1764200000000,
   Interop1764300000000,
   Uploads1764400000000,
+  KnowledgeBases1764500000000,
 ];

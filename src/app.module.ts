@@ -6,6 +6,8 @@ import { ConfigModule } from './config/config.module.js';
 import { DatabaseModule } from './database/database.module.js';
 import { GatewayModule } from './gateway/gateway.module.js';
 import { HealthModule } from './health/health.module.js';
+import { JobsModule } from './jobs/jobs.module.js';
+import { KnowledgeBaseModule } from './knowledge-base/knowledge-base.module.js';
 import { MessagesModule } from './messages/messages.module.js';
 import { OpenAICompatModule } from './openai-compat/openai-compat.module.js';
 import { SearchModule } from './search/search.module.js';
@@ -29,6 +31,7 @@ export class AppModule {
         LoggerModule.forRoot(loggerOptions(config)),
         DatabaseModule,
         StateModule,
+        JobsModule,
         HealthModule,
         AuthModule.forRoot(config),
         StreamingModule,
@@ -40,6 +43,7 @@ export class AppModule {
         SearchModule,
         SharingModule,
         UploadsModule,
+        KnowledgeBaseModule,
         UsageModule,
         OpenAICompatModule,
       ],

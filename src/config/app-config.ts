@@ -36,6 +36,15 @@ export interface RateLimitConfig {
 
 // Typed, validated configuration: the one place that reads the environment.
 // Injected everywhere by its class; tests build it from a plain object.
+export interface KnowledgeConfig {
+  parseLimits: { maxPages: number; maxCharacters: number; maxArchiveEntries: number; maxExpandedBytes: number };
+  url: { maxBytes: number; timeoutMs: number; allowPrivate: boolean };
+  parser: { timeoutMs: number; maxHeapMb: number };
+  ragTokenBudget: number;
+  ragTopK: number;
+  efSearch: number;
+}
+
 export class AppConfig {
   readonly nodeEnv: 'development' | 'production' | 'test';
   readonly production: boolean;
@@ -75,6 +84,8 @@ export class AppConfig {
   readonly providers: ProvidersConfig;
   readonly storage: StorageConfig;
   readonly uploads: { maxBytes: number; quotaBytes: number; imageMaxBytes: number };
+  readonly knowledge: KnowledgeConfig;
+  readonly jobs: { worker: boolean; concurrency: number; retryDelayMs: number };
 
   constructor(env: NodeJS.ProcessEnv = process.env) {
     const e = validateEnvironment(env);
@@ -135,6 +146,20 @@ export class AppConfig {
     this.providers = parseProvidersConfig(e);
     this.storage = { driver: e.STORAGE_DRIVER, localRoot: resolve(this.dataDir, 'uploads'), s3: parseS3(e) };
     this.uploads = { maxBytes: e.UPLOAD_MAX_BYTES, quotaBytes: e.UPLOAD_QUOTA_BYTES, imageMaxBytes: e.UPLOAD_IMAGE_MAX_BYTES };
+    this.knowledge = {
+      parseLimits: {
+        maxPages: e.KB_MAX_PAGES,
+        maxCharacters: e.KB_MAX_CHARACTERS,
+        maxArchiveEntries: e.KB_MAX_ARCHIVE_ENTRIES,
+        maxExpandedBytes: e.KB_MAX_EXPANDED_BYTES,
+      },
+      url: { maxBytes: e.KB_URL_MAX_BYTES, timeoutMs: e.KB_URL_TIMEOUT_MS, allowPrivate: e.KB_URL_ALLOW_PRIVATE },
+      parser: { timeoutMs: e.KB_PARSE_TIMEOUT_MS, maxHeapMb: e.KB_PARSE_MAX_HEAP_MB },
+      ragTokenBudget: e.KB_RAG_TOKEN_BUDGET,
+      ragTopK: e.KB_RAG_TOP_K,
+      efSearch: e.KB_HNSW_EF_SEARCH,
+    };
+    this.jobs = { worker: e.JOBS_WORKER, concurrency: e.JOBS_CONCURRENCY, retryDelayMs: e.JOBS_RETRY_DELAY_MS };
   }
 
   get embeddedDatabase(): boolean {

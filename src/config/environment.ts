@@ -179,6 +179,52 @@ export class EnvironmentVariables {
   @Transform(toInt) @IsInt() @Min(1)
   UPLOAD_IMAGE_MAX_BYTES = 20 * 1024 * 1024;
 
+  // --- Knowledge bases and jobs ---
+  @Transform(toInt) @IsInt() @Min(1) @Max(10_000)
+  KB_MAX_PAGES = 2000;
+
+  @Transform(toInt) @IsInt() @Min(1000)
+  KB_MAX_CHARACTERS = 5_000_000;
+
+  @Transform(toInt) @IsInt() @Min(1)
+  KB_MAX_ARCHIVE_ENTRIES = 5000;
+
+  @Transform(toInt) @IsInt() @Min(1024)
+  KB_MAX_EXPANDED_BYTES = 100 * 1024 * 1024;
+
+  @Transform(toInt) @IsInt() @Min(100) @Max(3_600_000)
+  KB_PARSE_TIMEOUT_MS = 120_000;
+
+  @Transform(toInt) @IsInt() @Min(64) @Max(16_384)
+  KB_PARSE_MAX_HEAP_MB = 512;
+
+  @Transform(toInt) @IsInt() @Min(1024)
+  KB_URL_MAX_BYTES = 20 * 1024 * 1024;
+
+  @Transform(toInt) @IsInt() @Min(100) @Max(300_000)
+  KB_URL_TIMEOUT_MS = 15_000;
+
+  @Transform(toBool) @IsBoolean()
+  KB_URL_ALLOW_PRIVATE = false;
+
+  @Transform(toInt) @IsInt() @Min(0) @Max(100_000)
+  KB_RAG_TOKEN_BUDGET = 2000;
+
+  @Transform(toInt) @IsInt() @Min(1) @Max(50)
+  KB_RAG_TOP_K = 6;
+
+  @Transform(toInt) @IsInt() @Min(10) @Max(1000)
+  KB_HNSW_EF_SEARCH = 100;
+
+  @Transform(toBool) @IsBoolean()
+  JOBS_WORKER = true;
+
+  @Transform(toInt) @IsInt() @Min(1) @Max(64)
+  JOBS_CONCURRENCY = 2;
+
+  @Transform(toInt) @IsInt() @Min(10) @Max(600_000)
+  JOBS_RETRY_DELAY_MS = 2000;
+
   // --- LLM providers (parsed further in app-config.ts) ---
   @IsOptional() @Transform(emptyToUndefined) @IsString()
   OPENAI_API_KEY?: string;

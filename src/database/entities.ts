@@ -2,6 +2,8 @@ import { ApiKey } from '../auth/entities/api-key.entity.js';
 import { ExternalIdentity } from '../auth/entities/external-identity.entity.js';
 import { RefreshToken } from '../auth/entities/refresh-token.entity.js';
 import { User } from '../auth/entities/user.entity.js';
+import { KbDocument } from '../knowledge-base/entities/kb-document.entity.js';
+import { KnowledgeBase } from '../knowledge-base/entities/knowledge-base.entity.js';
 import { IdempotencyKey } from '../messages/entities/idempotency-key.entity.js';
 import { Message } from '../messages/entities/message.entity.js';
 import { ProviderKey } from '../providers/entities/provider-key.entity.js';
@@ -23,4 +25,6 @@ export const ENTITIES = [
   Upload,
   SessionShare,
   UsageRecord,
+  KnowledgeBase,
+  KbDocument,
 ];

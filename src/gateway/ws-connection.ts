@@ -8,8 +8,9 @@ import type { MessageSendService } from '../messages/message-send.service.js';
 import type { MessageTreeService } from '../messages/message-tree.service.js';
 import type { SessionsService } from '../sessions/sessions.service.js';
 import type { PubSub, Unsubscribe } from '../state/pub-sub.js';
-import type { StreamBus, StreamFollower } from '../streaming/stream-bus.js';
+import type { StreamBus } from '../streaming/stream-bus.js';
 import { isFinalEvent } from '../streaming/stream-event.js';
+import { FollowedStream } from './followed-stream.js';
 import { FrameError, parseFrame } from './frame-parser.js';
 import { SessionSubscriptions, type SubscriptionHost } from './session-subscriptions.js';
 import type { AuthFrame, FrameEnvelope, ResumeFrame, SendFrame, SessionFrame, StopFrame } from './frames.js';
@@ -41,7 +42,7 @@ export class WsConnection implements SubscriptionHost {
   private token = '';
   private timer?: NodeJS.Timeout;
   private expiresAtMs?: number;
-  private followers?: Map<string, { follower: StreamFollower; sessionId: string }>;
+  private followers?: Map<string, FollowedStream>;
   private subscriptions?: SessionSubscriptions;
   private userEvents?: Unsubscribe;
   private queue: Promise<void> = Promise.resolve();
@@ -158,7 +159,7 @@ export class WsConnection implements SubscriptionHost {
   dropSession(sessionId: string): void {
     for (const [messageId, entry] of this.followers ?? []) {
       if (entry.sessionId !== sessionId) continue;
-      entry.follower.close();
+      entry.close();
       this.followers!.delete(messageId);
     }
   }
@@ -189,19 +190,33 @@ export class WsConnection implements SubscriptionHost {
 
   async follow(messageId: string, afterSeq: number, sessionId: string): Promise<void> {
     this.followers ??= new Map();
-    this.followers.get(messageId)?.follower.close();
-    if (this.followers.size >= MAX_FOLLOWED_STREAMS) throw new FrameError('TOO_MANY_STREAMS', 'Too many streams followed at once');
     const followers = this.followers;
-    let ended = false;
-    const follower = await this.deps.bus.follow(messageId, afterSeq, (e) => {
-      this.writeEvent(e);
-      if (!isFinalEvent(e)) return;
-      ended = true;
+    const current = followers.get(messageId);
+    if (current && afterSeq >= current.lastSeq) return;
+    if (current) {
+      current.close();
       followers.delete(messageId);
-    });
-    // A finished stream may have been replayed to its end during follow().
-    if (this.closed) follower.close();
-    else if (!ended) followers.set(messageId, { follower, sessionId });
+    }
+    if (followers.size >= MAX_FOLLOWED_STREAMS) throw new FrameError('TOO_MANY_STREAMS', 'Too many streams followed at once');
+    // Registered before the replay so a concurrent follow of the same reply sees it.
+    const entry = new FollowedStream(sessionId, afterSeq);
+    followers.set(messageId, entry);
+    const forget = () => {
+      if (followers.get(messageId) === entry) followers.delete(messageId);
+    };
+    try {
+      entry.attach(
+        await this.deps.bus.follow(messageId, afterSeq, (e) => {
+          entry.lastSeq = e.seq;
+          this.writeEvent(e);
+          if (isFinalEvent(e)) forget();
+        }),
+      );
+    } catch (err) {
+      forget();
+      throw err;
+    }
+    if (this.closed) entry.close();
   }
 
   // Write frames need a live credential with the write scope, checked again on each frame.
@@ -242,7 +257,7 @@ export class WsConnection implements SubscriptionHost {
     if (this.closed) return;
     this.closed = true;
     clearTimeout(this.timer);
-    this.followers?.forEach((f) => f.follower.close());
+    this.followers?.forEach((f) => f.close());
     await Promise.allSettled([this.subscriptions?.removeAll(), this.userEvents?.()]);
   }
 }

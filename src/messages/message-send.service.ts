@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 import { AppError } from '../common/errors/domain-error.js';
 import { newId } from '../common/ids.js';
 import type { ContentPart } from '../providers/provider.types.js';
+import { KnowledgeRetrievalService } from '../knowledge-base/knowledge-retrieval.service.js';
 import { ProvidersService } from '../providers/providers.service.js';
 import type { SessionView } from '../sessions/sessions.repository.js';
 import { SessionsService } from '../sessions/sessions.service.js';
@@ -62,6 +63,7 @@ export class MessageSendService {
     @Inject(PubSub) private readonly pubsub: PubSub,
     @Inject(UploadsService) private readonly uploads: UploadsService,
     @Inject(ContextImagesService) private readonly images: ContextImagesService,
+    @Inject(KnowledgeRetrievalService) private readonly knowledge: KnowledgeRetrievalService,
   ) {}
 
   // `origin` tags the session event with the sending connection, so it is not echoed back to it.
@@ -119,7 +121,8 @@ export class MessageSendService {
       context = buildContext(history, session.systemPrompt ?? undefined, {
         contextMessages: session.contextMessages,
         contextWindow: info.contextWindow,
-        maxOutputTokens: Math.min(maxTokens ?? 4_096, info.contextWindow / 2),
+        // Room for the reply, and for knowledge-base sources when the session has any.
+        maxOutputTokens: Math.min(maxTokens ?? 4_096, info.contextWindow / 2) + (session.knowledgeBaseIds.length > 0 ? this.knowledge.tokenBudget : 0),
         vision: info.vision,
       });
     } catch (err) {
@@ -182,6 +185,10 @@ export class MessageSendService {
       temperature: session.temperature ?? undefined,
       maxTokens,
       titleAfter: session.title === null && plan.history.length === 0,
+      knowledge:
+        session.knowledgeBaseIds.length > 0
+          ? { ownerId: session.userId, knowledgeBaseIds: session.knowledgeBaseIds, query: lastUserText(history) }
+          : undefined,
     });
     const exchange = await this.toExchange(written);
     await this.pubsub.publish(sessionChannel(session.id), JSON.stringify({ type: 'message.created', origin: plan.origin, ...exchange }));
@@ -241,6 +248,12 @@ export class MessageSendService {
     if (!message) throw AppError.notFound('Message');
     return message;
   }
+}
+
+// The newest user message's text: the knowledge-base query.
+function lastUserText(history: { role: string; contentParts: ContentPart[] }[]): string {
+  for (let i = history.length - 1; i >= 0; i--) if (history[i].role === 'user') return textOf(history[i].contentParts);
+  return '';
 }
 
 function keyed(key: string | undefined, request: unknown[]): Idempotency | undefined {

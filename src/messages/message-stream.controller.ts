@@ -22,7 +22,7 @@ export class MessageStreamController {
   @ApiOperation({
     summary: 'Follow a reply as Server-Sent Events, resuming after Last-Event-ID',
     description:
-      'Events: message.delta / message.reasoning / message.tool_call {messageId, seq, ...}, then message.completed ' +
+      'Events: message.citations (sessions with knowledge bases) / message.delta / message.reasoning / message.tool_call {messageId, seq, ...}, then message.completed ' +
       '{message} or message.error {messageId, error, message}. A finished message sends only its final event.',
   })
   @ApiHeader({ name: 'Last-Event-ID', required: false, description: 'The last seq received' })

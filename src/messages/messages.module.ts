@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { KnowledgeBaseModule } from '../knowledge-base/knowledge-base.module.js';
 import { ProvidersModule } from '../providers/providers.module.js';
 import { SessionsModule } from '../sessions/sessions.module.js';
 import { UploadsModule } from '../uploads/uploads.module.js';
@@ -15,7 +16,7 @@ import { MessagesRepository } from './messages.repository.js';
 import { MessageSseService } from './sse/message-sse.service.js';
 
 @Module({
-  imports: [SessionsModule, ProvidersModule, UploadsModule],
+  imports: [SessionsModule, ProvidersModule, UploadsModule, KnowledgeBaseModule],
   controllers: [MessagesController, MessageStreamController],
   providers: [
     MessagesRepository,

@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
+import type { Citation } from '../knowledge-base/citation.js';
 import type { ContentPart } from '../providers/provider.types.js';
 import type { PartialReply } from './generation/generation-run.js';
 import { updateReturning } from '../database/update-returning.js';
@@ -26,7 +27,7 @@ export interface FinalState {
 }
 
 const COLUMNS = `id, session_id, parent_id, author_id, role, status, content_parts, content, provider, model, input_tokens,
-  output_tokens, reasoning_tokens, time_to_first_token_ms, finish_reason, error, last_seq, heartbeat_at, created_at, updated_at`;
+  output_tokens, reasoning_tokens, time_to_first_token_ms, finish_reason, error, citations, last_seq, heartbeat_at, created_at, updated_at`;
 
 // Every query of the message tree. Lookups by id are scoped to the owner through the session.
 @Injectable()
@@ -55,6 +56,11 @@ export class MessagesRepository {
     );
     const byId = new Map(rows.map((r) => [r.id, toMessage(r)]));
     return messages.map((m) => byId.get(m.id)!);
+  }
+
+  // Only while the reply streams: a late write can't touch a finished reply.
+  async setCitations(id: string, citations: Citation[]): Promise<void> {
+    await this.dataSource.query(`UPDATE messages SET citations = $2::jsonb WHERE id = $1 AND status = 'streaming'`, [id, JSON.stringify(citations)]);
   }
 
   async findForUser(userId: string, id: string, manager?: EntityManager): Promise<Message | null> {
@@ -236,6 +242,7 @@ interface MessageRow {
   time_to_first_token_ms: number | null;
   finish_reason: string | null;
   error: MessageError | null;
+  citations: Citation[] | null;
   last_seq: number;
   heartbeat_at: Date | null;
   created_at: Date;
@@ -266,6 +273,7 @@ function toMessage(r: MessageRow): Message {
     timeToFirstTokenMs: r.time_to_first_token_ms,
     finishReason: r.finish_reason,
     error: r.error,
+    citations: r.citations,
     lastSeq: r.last_seq,
     heartbeatAt: r.heartbeat_at,
     createdAt: r.created_at,

@@ -33,7 +33,7 @@ export async function assertPublicUrl(raw: string): Promise<void> {
 // A lookup that refuses the connection when any resolved address is not public. The socket
 // then connects to exactly the address that was checked, so DNS rebinding between a check and
 // the connection is impossible.
-const checkedLookup: LookupFunction = (hostname, options, callback) => {
+export const checkedLookup: LookupFunction = (hostname, options, callback) => {
   dnsLookup(hostname, { ...options, all: true }, (err, addresses: LookupAddress[]) => {
     if (err) return callback(err, '', 0);
     const bad = addresses.find((a) => !isPublicAddress(a.address));

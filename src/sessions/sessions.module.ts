@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { KnowledgeBaseModule } from '../knowledge-base/knowledge-base.module.js';
 import { ProvidersModule } from '../providers/providers.module.js';
 import { SessionMembersController } from './session-members.controller.js';
 import { SessionMembersRepository } from './session-members.repository.js';
@@ -8,7 +9,7 @@ import { SessionsRepository } from './sessions.repository.js';
 import { SessionsService } from './sessions.service.js';
 
 @Module({
-  imports: [ProvidersModule],
+  imports: [ProvidersModule, KnowledgeBaseModule],
   controllers: [SessionsController, SessionMembersController],
   providers: [SessionsRepository, SessionsService, SessionMembersRepository, SessionMembersService],
   exports: [SessionsService, SessionMembersService],

@@ -31,12 +31,13 @@ export type SessionPatch = Partial<
     | 'archived'
     | 'folder'
     | 'tags'
+    | 'knowledgeBaseIds'
     | 'currentLeafId'
   >
 >;
 
 const COLUMNS = `id, user_id, title, provider, model, system_prompt, temperature, max_tokens, context_messages, pinned,
-  archived, folder, tags, current_leaf_id, last_activity_at, created_at, updated_at`;
+  archived, folder, tags, knowledge_base_ids, current_leaf_id, last_activity_at, created_at, updated_at`;
 
 @Injectable()
 export class SessionsRepository {
@@ -49,8 +50,8 @@ export class SessionsRepository {
   async insert(session: Omit<ChatSession, 'createdAt' | 'updatedAt' | 'lastActivityAt'>): Promise<SessionView> {
     const rows: SessionRow[] = await this.dataSource.query(
       `INSERT INTO chat_sessions (id, user_id, title, provider, model, system_prompt, temperature, max_tokens,
-         context_messages, pinned, archived, folder, tags, current_leaf_id)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING ${COLUMNS}`,
+         context_messages, pinned, archived, folder, tags, current_leaf_id, knowledge_base_ids)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING ${COLUMNS}`,
       [
         session.id,
         session.userId,
@@ -66,6 +67,7 @@ export class SessionsRepository {
         session.folder,
         session.tags,
         session.currentLeafId,
+        session.knowledgeBaseIds,
       ],
     );
     return toView({ ...rows[0], role: 'owner' });
@@ -161,6 +163,7 @@ interface SessionRow {
   archived: boolean;
   folder: string | null;
   tags: string[];
+  knowledge_base_ids: string[];
   current_leaf_id: string | null;
   last_activity_at: Date;
   created_at: Date;
@@ -186,6 +189,7 @@ function toSession(r: SessionRow): ChatSession {
     archived: r.archived,
     folder: r.folder,
     tags: r.tags,
+    knowledgeBaseIds: r.knowledge_base_ids,
     currentLeafId: r.current_leaf_id,
     lastActivityAt: r.last_activity_at,
     createdAt: r.created_at,

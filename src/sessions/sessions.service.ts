@@ -3,6 +3,7 @@ import type { EntityManager } from 'typeorm';
 import { AppError, CommonErrorCode } from '../common/errors/domain-error.js';
 import { newId } from '../common/ids.js';
 import { decodeCursor, type Page, toPage } from '../common/pagination/cursor.js';
+import { KnowledgeBasesService } from '../knowledge-base/knowledge-bases.service.js';
 import { ProvidersService } from '../providers/providers.service.js';
 import type { CreateSessionDto, ListSessionsQueryDto, UpdateSessionDto } from './dto/session.dto.js';
 import { SessionResponseDto } from './dto/session.dto.js';
@@ -13,6 +14,7 @@ export class SessionsService {
   constructor(
     @Inject(SessionsRepository) private readonly sessions: SessionsRepository,
     @Inject(ProvidersService) private readonly providers: ProvidersService,
+    @Inject(KnowledgeBasesService) private readonly knowledgeBases: KnowledgeBasesService,
   ) {}
 
   // Every access to a session goes through here: owners and members read and post; anyone
@@ -41,6 +43,7 @@ export class SessionsService {
       );
     }
     await this.providers.assertUsable(userId, provider);
+    const knowledgeBaseIds = await this.ownKnowledgeBases(userId, input.settings?.knowledgeBaseIds ?? []);
     const session = await this.sessions.insert({
       id: newId(),
       userId,
@@ -55,6 +58,7 @@ export class SessionsService {
       archived: input.archived ?? false,
       folder: input.folder ?? null,
       tags: uniqueTags(input.tags ?? []),
+      knowledgeBaseIds,
       currentLeafId: null,
     });
     return SessionResponseDto.from(session);
@@ -93,6 +97,7 @@ export class SessionsService {
     if (settings.temperature !== undefined) patch.temperature = settings.temperature;
     if (settings.maxTokens !== undefined) patch.maxTokens = settings.maxTokens;
     if (settings.contextMessages !== undefined) patch.contextMessages = settings.contextMessages;
+    if (settings.knowledgeBaseIds !== undefined) patch.knowledgeBaseIds = await this.ownKnowledgeBases(userId, settings.knowledgeBaseIds);
     if (input.pinned !== undefined) patch.pinned = input.pinned;
     if (input.archived !== undefined) patch.archived = input.archived;
     if (input.folder !== undefined) patch.folder = input.folder;
@@ -106,6 +111,11 @@ export class SessionsService {
   async delete(userId: string, id: string): Promise<void> {
     await this.requireOwned(userId, id);
     if (!(await this.sessions.delete(userId, id))) throw AppError.notFound('Session');
+  }
+
+  // Another user's (or a missing) knowledge base is a 404, as on its own routes.
+  private async ownKnowledgeBases(userId: string, ids: string[]): Promise<string[]> {
+    return (await this.knowledgeBases.requireAllOwned(userId, ids)).map((kb) => kb.id);
   }
 
   recordActivity(...args: Parameters<SessionsRepository['recordActivity']>): Promise<void> {

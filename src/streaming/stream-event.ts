@@ -5,6 +5,7 @@ export type StreamEventName =
   | 'message.reasoning'
   | 'message.tool_call'
   | 'message.route'
+  | 'message.citations'
   | 'message.completed'
   | 'message.error';
 

@@ -9,6 +9,6 @@ import { UploadsService } from './uploads.service.js';
   imports: [StorageModule],
   controllers: [UploadsController],
   providers: [UploadsRepository, UploadsService, UploadIngestService],
-  exports: [UploadsService],
+  exports: [UploadsService, UploadIngestService],
 })
 export class UploadsModule {}

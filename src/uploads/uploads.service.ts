@@ -86,4 +86,15 @@ export class UploadsService {
     for await (const chunk of await this.storage.get(upload.storageKey)) chunks.push(chunk as Buffer);
     return { mimeType: upload.contentType, data: Buffer.concat(chunks).toString('base64') };
   }
+
+  // The whole content, for parsers that need it in memory (knowledge-base ingestion).
+  async readBytes(userId: string, uploadId: string, maxBytes: number): Promise<{ upload: Upload; bytes: Buffer }> {
+    const upload = await this.requireOwned(userId, uploadId);
+    if (upload.sizeBytes > maxBytes) {
+      throw new UploadsError(UploadsErrorCode.FileTooLarge, `Upload ${uploadId} is larger than ${maxBytes} bytes`);
+    }
+    const chunks: Buffer[] = [];
+    for await (const chunk of await this.storage.get(upload.storageKey)) chunks.push(chunk as Buffer);
+    return { upload, bytes: Buffer.concat(chunks) };
+  }
 }

@@ -4,8 +4,11 @@
 //  ttft   time to first token the service adds over calling the fake vendor directly
 //  stream per-token delay and server CPU with many concurrent streaming clients, WS and SSE
 //  idle   server memory per idle authenticated WebSocket
+//  kb     knowledge base (knowledge.ts, its own app in this process): ingestion throughput with the
+//         local embedder; at 100k chunks, search latency per mode through the API and HNSW
+//         recall@10 vs exact (targets: hybrid p95 < 30 ms, recall@10 >= 0.95); BENCH_KB_* sizes
 // Needs DATABASE_URL (PostgreSQL); REDIS_URL is used when set. Sizes come from BENCH_* variables
-// (defaults: the targets' sizes); BENCH_ONLY=http,ttft,stream,idle picks scenarios;
+// (defaults: the targets' sizes); BENCH_ONLY=http,ttft,stream,idle,kb picks scenarios;
 // BENCH_CPU_PROF=<dir> writes a .cpuprofile of the server process there.
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -32,7 +35,7 @@ const SIZES = {
   streamRampMs: num('BENCH_STREAM_RAMP_MS', 4000),
   idleSockets: num('BENCH_IDLE_SOCKETS', 10_000),
 };
-const ONLY = new Set((process.env.BENCH_ONLY ?? 'http,ttft,stream,idle').split(',').map((s) => s.trim()));
+const ONLY = new Set((process.env.BENCH_ONLY ?? 'http,ttft,stream,idle,kb').split(',').map((s) => s.trim()));
 
 if (!process.env.DATABASE_URL) {
   process.stderr.write('npm run bench needs DATABASE_URL (a PostgreSQL with pgvector); REDIS_URL is optional.\n');
@@ -535,6 +538,7 @@ try {
     await streamScenario('ws');
     await streamScenario('sse');
   }
+  if (ONLY.has('kb')) await (await import('./knowledge.js')).runKnowledgeBench(out, log);
 } finally {
   await server.stop();
   await vendor.stop();

@@ -65,6 +65,7 @@ describe('sessions: CRUD, validation, listing', () => {
         temperature: null,
         maxTokens: null,
         contextMessages: null,
+        knowledgeBaseIds: [],
       },
       pinned: false,
       archived: false,
@@ -107,6 +108,7 @@ describe('sessions: CRUD, validation, listing', () => {
         temperature: 0.5,
         maxTokens: 1024,
         contextMessages: 10,
+        knowledgeBaseIds: [],
       },
       pinned: true,
       archived: true,
@@ -226,6 +228,7 @@ describe('sessions: CRUD, validation, listing', () => {
       temperature: 1.5,
       maxTokens: 500,
       contextMessages: null,
+      knowledgeBaseIds: [],
     });
 
     const cleared = (await patch({ settings: { systemPrompt: null, temperature: null } }).expect(200)).body;
@@ -236,6 +239,7 @@ describe('sessions: CRUD, validation, listing', () => {
       temperature: null,
       maxTokens: 500,
       contextMessages: null,
+      knowledgeBaseIds: [],
     });
 
     const moved = (await patch({ settings: { provider: 'anthropic', model: 'claude-test' } }).expect(200)).body;

@@ -14,6 +14,8 @@ export function vendorEnv(vendor: FakeVendor): Record<string, string> {
     PROVIDER_RETRY_MAX_DELAY_MS: '50',
     // Short intervals so partial saves and heartbeats happen within a test.
     GENERATION_FLUSH_INTERVAL_MS: '100',
+    // Failed ingestion attempts are retried within a test's time.
+    JOBS_RETRY_DELAY_MS: '50',
   };
 }
 

@@ -15,6 +15,8 @@ import {
   ValidateIf,
   ValidateNested,
 } from 'class-validator';
+import type { Citation } from '../../knowledge-base/citation.js';
+import { CitationDto } from '../../knowledge-base/dto/search.dto.js';
 import { PageDto } from '../../common/pagination/cursor.js';
 import type { ContentPart } from '../../providers/provider.types.js';
 import { MESSAGE_STATUSES, type Message, type MessageError } from '../entities/message.entity.js';
@@ -106,6 +108,8 @@ export class MessageResponseDto {
   @ApiProperty({ type: Number, nullable: true }) timeToFirstTokenMs!: number | null;
   @ApiProperty({ type: String, nullable: true }) finishReason!: string | null;
   @ApiProperty({ type: MessageErrorDto, nullable: true }) error!: MessageError | null;
+  @ApiProperty({ type: [CitationDto], nullable: true, description: 'Knowledge-base chunks the reply was given, as [n] in its prompt (null: no knowledge base searched)' })
+  citations!: Citation[] | null;
   @ApiProperty({ format: 'date-time' }) createdAt!: string;
 
   static from(m: Message, siblingIds: string[]): MessageResponseDto {
@@ -125,6 +129,7 @@ export class MessageResponseDto {
       timeToFirstTokenMs: m.timeToFirstTokenMs,
       finishReason: m.finishReason,
       error: m.error,
+      citations: m.citations,
       createdAt: m.createdAt.toISOString(),
     };
   }

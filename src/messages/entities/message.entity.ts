@@ -1,4 +1,5 @@
 import { Column, CreateDateColumn, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
+import type { Citation } from '../../knowledge-base/citation.js';
 import type { ContentPart } from '../../providers/provider.types.js';
 
 export const MESSAGE_STATUSES = ['streaming', 'completed', 'cancelled', 'error', 'interrupted'] as const;
@@ -69,6 +70,10 @@ export class Message {
 
   @Column({ type: 'jsonb', nullable: true })
   error!: MessageError | null;
+
+  // Knowledge-base chunks the reply's prompt was given (null: none were searched).
+  @Column({ type: 'jsonb', nullable: true })
+  citations!: Citation[] | null;
 
   // The seq of the last stream event written for this reply (0 before the first).
   @Column({ name: 'last_seq', type: 'integer', default: 0 })

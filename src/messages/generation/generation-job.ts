@@ -11,6 +11,9 @@ export interface GenerationJob {
   messages: ChatTurnMessage[];
   temperature?: number;
   maxTokens?: number;
+  // Searched for sources (RAG) before the vendor is called; the query is the user's message.
+  // The session owner's bases: in a group session every member's message gets them.
+  knowledge?: { ownerId: string; knowledgeBaseIds: string[]; query: string };
   // The session's first exchange: a title is generated when it completes.
   titleAfter: boolean;
 }

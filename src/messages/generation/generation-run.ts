@@ -1,4 +1,5 @@
 import type { Logger } from '@nestjs/common';
+import type { KnowledgeRetrievalService } from '../../knowledge-base/knowledge-retrieval.service.js';
 import { ProviderError } from '../../providers/provider-error.js';
 import type { ContentPart } from '../../providers/provider.types.js';
 import type { ProvidersService, RoutedEvent } from '../../providers/providers.service.js';
@@ -20,6 +21,7 @@ export interface PartialReply {
 
 export interface RunDeps {
   providers: ProvidersService;
+  knowledge: KnowledgeRetrievalService;
   messages: MessagesRepository;
   bus: StreamBus;
   logger: Logger;
@@ -73,11 +75,12 @@ export class GenerationRun {
     let ended: { status: Exclude<MessageStatus, 'streaming'>; error: MessageError | null };
     try {
       const { job } = this;
+      const system = await this.withSources(job.system);
       const events = this.deps.providers.stream(
         job.userId,
         { provider: job.provider, model: job.model },
         {
-          system: job.system,
+          system,
           messages: job.messages,
           temperature: job.temperature,
           maxTokens: job.maxTokens,
@@ -102,6 +105,24 @@ export class GenerationRun {
     }
     await this.drain();
     return this.finish(ended.status, ended.error, timeToFirstTokenMs);
+  }
+
+  // RAG: the knowledge bases' best chunks join the system prompt, and the citations are saved
+  // and announced before the first token. A failed search is logged and the reply goes on
+  // without sources rather than failing.
+  private async withSources(system: string | undefined): Promise<string | undefined> {
+    const { knowledge, messageId } = this.job;
+    if (!knowledge) return system;
+    try {
+      const retrieval = await this.deps.knowledge.retrieve(knowledge.ownerId, knowledge.knowledgeBaseIds, knowledge.query);
+      if (!retrieval) return system;
+      await this.deps.messages.setCitations(messageId, retrieval.citations);
+      this.push('message.citations', { citations: retrieval.citations });
+      return retrieval.context ? [system, retrieval.context].filter(Boolean).join('\n\n') : system;
+    } catch (err) {
+      this.deps.logger.warn({ err, messageId }, 'Knowledge-base search failed; replying without sources');
+      return system;
+    }
   }
 
   private apply(e: RoutedEvent): void {

@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { AppConfig } from '../../config/app-config.js';
 import { AppError, CommonErrorCode, retryAfter } from '../../common/errors/domain-error.js';
+import { KnowledgeRetrievalService } from '../../knowledge-base/knowledge-retrieval.service.js';
 import { ProvidersService } from '../../providers/providers.service.js';
 import { PubSub, type Unsubscribe } from '../../state/pub-sub.js';
 import { StreamBus } from '../../streaming/stream-bus.js';
@@ -35,6 +36,7 @@ export class GenerationService implements OnModuleInit, OnModuleDestroy {
     @Inject(StreamBus) private readonly bus: StreamBus,
     @Inject(PubSub) private readonly pubsub: PubSub,
     @Inject(TitleService) private readonly titles: TitleService,
+    @Inject(KnowledgeRetrievalService) private readonly knowledge: KnowledgeRetrievalService,
   ) {}
 
   async onModuleInit(): Promise<void> {
@@ -72,6 +74,7 @@ export class GenerationService implements OnModuleInit, OnModuleDestroy {
   start(job: GenerationJob): void {
     const run = new GenerationRun(job, {
       providers: this.providers,
+      knowledge: this.knowledge,
       messages: this.messages,
       bus: this.bus,
       logger: this.logger,

@@ -1,7 +1,8 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsInt, IsNumber, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength, ValidateIf } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsInt, IsNumber, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength, IsUUID, ValidateIf } from 'class-validator';
 
 export const MAX_SYSTEM_PROMPT_CHARS = 100_000;
+export const MAX_SESSION_KNOWLEDGE_BASES = 10;
 
 // Generation settings of a session. In a PATCH, null clears a nullable setting.
 export class SessionSettingsDto {
@@ -54,4 +55,16 @@ export class SessionSettingsDto {
   @Min(0)
   @Max(1000)
   contextMessages?: number | null;
+
+  @ApiPropertyOptional({
+    type: [String],
+    format: 'uuid',
+    maxItems: MAX_SESSION_KNOWLEDGE_BASES,
+    description: 'Your knowledge bases searched for every reply (RAG); the reply carries citations. [] detaches them all',
+  })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(MAX_SESSION_KNOWLEDGE_BASES)
+  @IsUUID('all', { each: true })
+  knowledgeBaseIds?: string[];
 }

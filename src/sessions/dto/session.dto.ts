@@ -85,6 +85,10 @@ export class SessionSettingsResponseDto {
   @ApiProperty({ type: Number, nullable: true }) contextMessages!: number | null;
 }
 
+export class SessionSettingsViewDto extends SessionSettingsResponseDto {
+  @ApiProperty({ type: [String], format: 'uuid', description: 'Knowledge bases searched for every reply' }) knowledgeBaseIds!: string[];
+}
+
 // The generation settings of a session, as every response and export shows them.
 export function settingsOf(s: SessionSettingsResponseDto): SessionSettingsResponseDto {
   return {
@@ -102,7 +106,7 @@ export class SessionResponseDto {
   @ApiProperty({ enum: ['owner', 'member'], description: 'Your role: owners manage settings, members and deletion' })
   role!: SessionRole;
   @ApiProperty({ type: String, nullable: true }) title!: string | null;
-  @ApiProperty({ type: SessionSettingsResponseDto }) settings!: SessionSettingsResponseDto;
+  @ApiProperty({ type: SessionSettingsViewDto }) settings!: SessionSettingsViewDto;
   @ApiProperty() pinned!: boolean;
   @ApiProperty() archived!: boolean;
   @ApiProperty({ type: String, nullable: true }) folder!: string | null;
@@ -117,7 +121,8 @@ export class SessionResponseDto {
       id: s.id,
       role: s.role,
       title: s.title,
-      settings: settingsOf(s),
+      // Exports leave knowledge bases out: they are the owner's private objects.
+      settings: { ...settingsOf(s), knowledgeBaseIds: s.knowledgeBaseIds },
       pinned: s.pinned,
       archived: s.archived,
       folder: s.folder,

@@ -42,6 +42,10 @@ export class ChatSession {
   @Column({ type: 'text', array: true, default: () => "'{}'" })
   tags!: string[];
 
+  // Knowledge bases searched for every reply (the owner's own, checked when set).
+  @Column({ name: 'knowledge_base_ids', type: 'uuid', array: true, default: () => "'{}'" })
+  knowledgeBaseIds!: string[];
+
   @Column({ name: 'current_leaf_id', type: 'uuid', nullable: true })
   currentLeafId!: string | null;
 

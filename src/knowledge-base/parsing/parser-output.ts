@@ -1,0 +1,6 @@
+import type { ParsedSection } from './parsed-document.js';
+
+export interface ParserOutput {
+  sections: ParsedSection[];
+  pages?: number;
+}

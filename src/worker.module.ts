@@ -1,0 +1,29 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { LoggerModule } from 'nestjs-pino';
+import { AuthModule } from './auth/auth.module.js';
+import type { AppConfig } from './config/app-config.js';
+import { ConfigModule } from './config/config.module.js';
+import { DatabaseModule } from './database/database.module.js';
+import { loggerOptions } from './common/http/logger-options.js';
+import { JobsModule } from './jobs/jobs.module.js';
+import { KnowledgeBaseModule } from './knowledge-base/knowledge-base.module.js';
+import { StateModule } from './state/state.module.js';
+
+// What a worker-only process (`npm run start:worker`) needs to run jobs: no HTTP, no chat engine.
+@Module({})
+export class WorkerModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: WorkerModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        LoggerModule.forRoot(loggerOptions(config)),
+        DatabaseModule,
+        StateModule,
+        AuthModule.forRoot(config),
+        JobsModule,
+        KnowledgeBaseModule,
+      ],
+    };
+  }
+}
