@@ -214,7 +214,7 @@ export class EnvironmentVariables {
   KB_RAG_TOP_K = 6;
 
   @Transform(toInt) @IsInt() @Min(10) @Max(1000)
-  KB_HNSW_EF_SEARCH = 100;
+  KB_HNSW_EF_SEARCH = 300;
 
   @Transform(toBool) @IsBoolean()
   JOBS_WORKER = true;

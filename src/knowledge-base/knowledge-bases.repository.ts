@@ -14,8 +14,22 @@ export async function lockBase(manager: EntityManager, knowledgeBaseId: string):
   await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`kb:${knowledgeBaseId}`]);
 }
 
-function hnswIndex(knowledgeBaseId: string): string {
+export function hnswIndex(knowledgeBaseId: string): string {
   return `IDX_kb_chunks_${knowledgeBaseId.replace(/-/g, '')}_hnsw`;
+}
+
+// Graph build parameters, measured by `npm run bench` (kb) at 100k chunks of local embeddings:
+// pgvector's defaults (m 16, ef_construction 64) reach recall@10 0.90 at ef_search 100 and 0.95
+// only at 400; ef_construction 200 builds about 3x slower but reaches 0.95 at ef_search 200.
+export const HNSW_BUILD_OPTIONS = 'm = 16, ef_construction = 200';
+
+// The base's HNSW index (cosine) over its vectors cast to the base's dimensions. Identifiers
+// come from a server-generated uuid (hex only), never from input.
+export function hnswIndexDdl(knowledgeBaseId: string, dimensions: number, options = HNSW_BUILD_OPTIONS): string {
+  return (
+    `CREATE INDEX "${hnswIndex(knowledgeBaseId)}" ON "${chunkPartition(knowledgeBaseId)}" ` +
+    `USING hnsw ((embedding::vector(${dimensions})) vector_cosine_ops) WITH (${options})`
+  );
 }
 
 @Injectable()
@@ -30,9 +44,7 @@ export class KnowledgeBasesRepository {
       const partition = chunkPartition(kb.id);
       // Identifiers come from a server-generated uuid (hex only), never from input.
       await manager.query(`CREATE TABLE "${partition}" PARTITION OF kb_chunks FOR VALUES IN ('${kb.id}')`);
-      await manager.query(
-        `CREATE INDEX "${hnswIndex(kb.id)}" ON "${partition}" USING hnsw ((embedding::vector(${kb.embeddingDimensions})) vector_cosine_ops)`,
-      );
+      await manager.query(hnswIndexDdl(kb.id, kb.embeddingDimensions));
       return saved;
     });
   }

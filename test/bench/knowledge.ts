@@ -15,11 +15,12 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import pg from 'pg';
 import pgvector from 'pgvector';
+import { EnvironmentVariables } from '../../src/config/environment.js';
 import { chunkDocument } from '../../src/knowledge-base/chunking/chunker.js';
 import { countTokens } from '../../src/knowledge-base/chunking/tokenizer.js';
 import { chunkId } from '../../src/knowledge-base/chunks.repository.js';
 import { embedLocal } from '../../src/knowledge-base/embeddings/local-embedder.js';
-import { chunkPartition } from '../../src/knowledge-base/knowledge-bases.repository.js';
+import { chunkPartition, HNSW_BUILD_OPTIONS, hnswIndex, hnswIndexDdl } from '../../src/knowledge-base/knowledge-bases.repository.js';
 import { DEFAULT_CHUNKING } from '../../src/knowledge-base/knowledge-bases.service.js';
 import { parseDocument } from '../../src/knowledge-base/parsing/parse-document.js';
 import type { ParseLimits } from '../../src/knowledge-base/parsing/parsed-document.js';
@@ -42,10 +43,9 @@ const SIZES = {
 };
 const DIMENSIONS = 384;
 const K = 10;
-const APP_EF_SEARCH = 100;
-// The name KnowledgeBasesRepository gives a partition's HNSW index.
-const hnswIndex = (kbId: string) => `IDX_kb_chunks_${kbId.replace(/-/g, '')}_hnsw`;
-const EF_SEARCH_VALUES = [40, APP_EF_SEARCH, 200, 400, 1000];
+// The app's default (KB_HNSW_EF_SEARCH unset).
+const APP_EF_SEARCH = new EnvironmentVariables().KB_HNSW_EF_SEARCH;
+const EF_SEARCH_VALUES = [...new Set([40, 100, 200, APP_EF_SEARCH, 400, 1000])].sort((a, b) => a - b);
 const HYBRID_CANDIDATES = 40; // kb-search.service.ts: each side of a hybrid search
 const DOCS_FOR_CHUNKS = 1000;
 const INSERT_BATCH = 500;
@@ -630,9 +630,7 @@ async function bulkLoad(db: pg.Pool, log: (text: string) => void, corpus: Search
     const vacuum = await timed(() => client.query(`VACUUM (ANALYZE) "${partition}"`));
     log('kb: building the HNSW index');
     await client.query(`SET maintenance_work_mem = '512MB'`);
-    const build = await timed(() =>
-      client.query(`CREATE INDEX "${index}" ON "${partition}" USING hnsw ((embedding::vector(${DIMENSIONS})) vector_cosine_ops)`),
-    );
+    const build = await timed(() => client.query(hnswIndexDdl(kbId, DIMENSIONS)));
     await client.query('RESET maintenance_work_mem');
     const size = await client.query<{ size: string }>(`SELECT pg_size_pretty(pg_total_relation_size($1)) AS size`, [partition]);
     const sources = corpus.sources.map((i) => chunkId(documents[corpus.chunks[i].document], corpus.chunks[i].ordinal));
@@ -810,9 +808,7 @@ async function alternativeIndex(db: pg.Pool, kbId: string, input: RecallInput, o
   try {
     await client.query(`DROP INDEX "${hnswIndex(kbId)}"`);
     await client.query(`SET maintenance_work_mem = '512MB'`);
-    const build = await timed(() =>
-      client.query(`CREATE INDEX "${hnswIndex(kbId)}" ON "${partition}" USING hnsw ((embedding::vector(${DIMENSIONS})) vector_cosine_ops) WITH (${options})`),
-    );
+    const build = await timed(() => client.query(hnswIndexDdl(kbId, DIMENSIONS, options)));
     await client.query('RESET maintenance_work_mem');
     return { buildMs: build.ms, results: await hnswRecall(client, partition, input) };
   } finally {
@@ -1023,7 +1019,7 @@ async function searchSection(out: Write, log: (text: string) => void, db: pg.Poo
     [`multi-row INSERTs of ${INSERT_BATCH} (HNSW index dropped; GIN and b-tree indexes maintained), wall`, seconds(load.insertMs)],
     ['word statistics: kb_lexemes from ts_stat over the partition + knowledge_bases.chunk_count', seconds(load.statsMs)],
     ['VACUUM (ANALYZE) of the partition', seconds(load.vacuumMs)],
-    [`CREATE INDEX … USING hnsw ((embedding::vector(${DIMENSIONS})) vector_cosine_ops), maintenance_work_mem 512MB`, seconds(load.indexMs)],
+    [`CREATE INDEX … USING hnsw ((embedding::vector(${DIMENSIONS})) vector_cosine_ops) WITH (${HNSW_BUILD_OPTIONS}), maintenance_work_mem 512MB`, seconds(load.indexMs)],
   ]);
   out();
   out(`Latency through the HTTP API (this process is client and server), ${SIZES.queries} sequential queries (${corpus.questions}) per mode after ${WARM_UP} warm-up, interleaved with the baseline; POST /knowledge-bases/:id/search {query, k: ${K}, mode}:`);
