@@ -8,6 +8,7 @@ import { loggerOptions } from './common/http/logger-options.js';
 import { JobsModule } from './jobs/jobs.module.js';
 import { KnowledgeBaseModule } from './knowledge-base/knowledge-base.module.js';
 import { StateModule } from './state/state.module.js';
+import { StreamingModule } from './streaming/streaming.module.js';
 
 // What a worker-only process (`npm run start:worker`) needs to run jobs: no HTTP, no chat engine.
 @Module({})
@@ -20,6 +21,7 @@ export class WorkerModule {
         LoggerModule.forRoot(loggerOptions(config)),
         DatabaseModule,
         StateModule,
+        StreamingModule,
         AuthModule.forRoot(config),
         JobsModule,
         KnowledgeBaseModule,

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { Inject, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { type OnGatewayConnection, type OnGatewayInit, WebSocketGateway } from '@nestjs/websockets';
@@ -10,6 +10,7 @@ import { MessageTreeService } from '../messages/message-tree.service.js';
 import { SessionsService } from '../sessions/sessions.service.js';
 import { PubSub } from '../state/pub-sub.js';
 import { StreamBus } from '../streaming/stream-bus.js';
+import { UserEvents } from '../streaming/user-events.js';
 import { type ConnectionDeps, WsConnection } from './ws-connection.js';
 
 export const WS_PATH = '/ws';
@@ -24,6 +25,10 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnModule
   private readonly connections = new Map<WebSocket, WsConnection>();
   private readonly deps: ConnectionDeps;
   private pinger?: NodeJS.Timeout;
+  // Connection ids tag the session events a socket publishes (so they are not echoed back to it):
+  // unique across instances, and short (a randomUUID per socket held a 450-byte rope of strings).
+  private readonly instance = randomBytes(6).toString('base64url');
+  private accepted = 0;
 
   constructor(
     @Inject(AppConfig) config: AppConfig,
@@ -33,6 +38,7 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnModule
     @Inject(MessageTreeService) tree: MessageTreeService,
     @Inject(StreamBus) bus: StreamBus,
     @Inject(PubSub) pubsub: PubSub,
+    @Inject(UserEvents) userEvents: UserEvents,
   ) {
     this.deps = {
       bearer,
@@ -41,6 +47,7 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnModule
       tree,
       bus,
       pubsub,
+      userEvents,
       logger: this.logger,
       maxBufferedBytes: config.streaming.maxBufferedBytes,
       authTimeoutMs: AUTH_TIMEOUT_MS,
@@ -57,7 +64,7 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnModule
   }
 
   handleConnection(socket: WebSocket, request: IncomingMessage): void {
-    const connection = new WsConnection(randomUUID(), socket, this.deps);
+    const connection = new WsConnection(`${this.instance}.${(this.accepted++).toString(36)}`, socket, this.deps);
     this.connections.set(socket, connection);
     socket.once('close', () => this.connections.delete(socket));
     connection.start(tokenFromQuery(request.url));

@@ -3,12 +3,12 @@ import { WebSocket } from 'ws';
 import type { BearerAuthService } from '../auth/bearer-auth.service.js';
 import type { Principal } from '../common/auth/principal.js';
 import { DomainError } from '../common/errors/domain-error.js';
-import { userChannel } from '../streaming/channels.js';
 import type { MessageSendService } from '../messages/message-send.service.js';
 import type { MessageTreeService } from '../messages/message-tree.service.js';
 import type { SessionsService } from '../sessions/sessions.service.js';
-import type { PubSub, Unsubscribe } from '../state/pub-sub.js';
+import type { PubSub } from '../state/pub-sub.js';
 import type { StreamBus } from '../streaming/stream-bus.js';
+import type { UserEvents } from '../streaming/user-events.js';
 import { isFinalEvent } from '../streaming/stream-event.js';
 import { FollowedStream } from './followed-stream.js';
 import { FrameError, parseFrame } from './frame-parser.js';
@@ -22,6 +22,7 @@ export interface ConnectionDeps {
   tree: MessageTreeService;
   bus: StreamBus;
   pubsub: PubSub;
+  userEvents: UserEvents;
   logger: Logger;
   maxBufferedBytes: number;
   authTimeoutMs: number;
@@ -44,7 +45,7 @@ export class WsConnection implements SubscriptionHost {
   private expiresAtMs?: number;
   private followers?: Map<string, FollowedStream>;
   private subscriptions?: SessionSubscriptions;
-  private userEvents?: Unsubscribe;
+  private userEvents?: () => void;
   private queue: Promise<void> = Promise.resolve();
   private frames = 0;
   private windowStart = 0;
@@ -132,7 +133,8 @@ export class WsConnection implements SubscriptionHost {
     this.principal = principal;
     this.token = token;
     this.expiresAtMs = principal.tokenExpiresAt ? principal.tokenExpiresAt * 1000 : undefined;
-    this.userEvents = await this.deps.pubsub.subscribe(userChannel(principal.userId), (message) => this.write(JSON.parse(message)));
+    this.userEvents = await this.deps.userEvents.subscribe(principal.userId, (frame) => this.write(frame));
+    if (this.closed) this.userEvents();
     this.write({ type: 'ready', userId: principal.userId });
   }
 
@@ -258,6 +260,7 @@ export class WsConnection implements SubscriptionHost {
     this.closed = true;
     clearTimeout(this.timer);
     this.followers?.forEach((f) => f.close());
-    await Promise.allSettled([this.subscriptions?.removeAll(), this.userEvents?.()]);
+    this.userEvents?.();
+    await this.subscriptions?.removeAll();
   }
 }

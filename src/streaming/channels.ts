@@ -5,10 +5,5 @@ export function sessionChannel(sessionId: string): string {
   return `session:${sessionId}`;
 }
 
-// Events for one user's connections (session.updated, ...).
-export function userChannel(userId: string): string {
-  return `user:${userId}`;
-}
-
 // Stop requests, heard by every instance; the one generating the message acts.
 export const STOP_CHANNEL = 'generation:stop';

@@ -13,12 +13,15 @@ export interface ServerReply {
   at: number; // ms, performance.timeOrigin + performance.now()
   cpu: NodeJS.CpuUsage;
   memory: NodeJS.MemoryUsage;
+  // Bytes committed to V8's young generation (it grows under allocation and stays committed).
+  newSpaceBytes?: number;
 }
 
 export interface Usage {
   at: number;
   cpu: NodeJS.CpuUsage;
   memory: NodeJS.MemoryUsage;
+  newSpaceBytes?: number;
 }
 
 // A child process answering usage requests; `ready` is its first message.

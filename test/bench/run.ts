@@ -521,6 +521,8 @@ async function idleScenario(): Promise<void> {
     [
       ['RSS', mb(before.memory.rss), mb(after.memory.rss), perSocket('rss').toFixed(2), '≤ 10 KB', met(perSocket('rss') <= 10)],
       ['V8 heap used', mb(before.memory.heapUsed), mb(after.memory.heapUsed), perSocket('heapUsed').toFixed(2), '', ''],
+      ['V8 heap committed', mb(before.memory.heapTotal), mb(after.memory.heapTotal), perSocket('heapTotal').toFixed(2), '', ''],
+      ['of which young generation', mb(before.newSpaceBytes ?? 0), mb(after.newSpaceBytes ?? 0), (((after.newSpaceBytes ?? 0) - (before.newSpaceBytes ?? 0)) / n / 1024).toFixed(2), '', ''],
       ['external + array buffers', mb(before.memory.external + before.memory.arrayBuffers), mb(after.memory.external + after.memory.arrayBuffers), ((after.memory.external + after.memory.arrayBuffers - before.memory.external - before.memory.arrayBuffers) / n / 1024).toFixed(2), '', ''],
     ],
   );

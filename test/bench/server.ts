@@ -4,6 +4,7 @@
 // The parent asks over IPC for this process's CPU time and memory (after a full GC: the
 // process must run with --expose-gc).
 import 'reflect-metadata';
+import v8 from 'node:v8';
 import { Controller, Get, Inject, Injectable, Module, Param } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -71,7 +72,8 @@ process.on('message', (message: ServerRequest | 'stop') => {
       gc();
       gc();
     }
-    const reply: ServerReply = { id: message.id, at: performance.timeOrigin + performance.now(), cpu: process.cpuUsage(), memory: process.memoryUsage() };
+    const newSpaceBytes = v8.getHeapSpaceStatistics().find((s) => s.space_name === 'new_space')?.space_size ?? 0;
+    const reply: ServerReply = { id: message.id, at: performance.timeOrigin + performance.now(), cpu: process.cpuUsage(), memory: process.memoryUsage(), newSpaceBytes };
     process.send?.(reply);
   }
 });

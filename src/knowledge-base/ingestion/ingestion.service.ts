@@ -4,8 +4,7 @@ import { AppConfig } from '../../config/app-config.js';
 import { DomainError } from '../../common/errors/domain-error.js';
 import type { JobContext } from '../../jobs/job-queue.js';
 import { ProviderError, UnsafeAddressError } from '../../providers/provider-error.js';
-import { PubSub } from '../../state/pub-sub.js';
-import { userChannel } from '../../streaming/channels.js';
+import { UserEvents } from '../../streaming/user-events.js';
 import { UploadsService } from '../../uploads/uploads.service.js';
 import { ChunksRepository } from '../chunks.repository.js';
 import { DocumentsRepository } from '../documents.repository.js';
@@ -33,7 +32,7 @@ export class IngestionService {
     @Inject(EmbeddingsService) private readonly embeddings: EmbeddingsService,
     @Inject(UploadsService) private readonly uploads: UploadsService,
     @Inject(ParserPool) private readonly parsers: ParserPool,
-    @Inject(PubSub) private readonly pubsub: PubSub,
+    @Inject(UserEvents) private readonly userEvents: UserEvents,
     @Inject(DataSource) private readonly dataSource: DataSource,
     @Inject(AppConfig) private readonly config: AppConfig,
   ) {}
@@ -109,7 +108,7 @@ export class IngestionService {
       progress: doc.progress,
       error: doc.error,
     };
-    await this.pubsub.publish(userChannel(doc.userId), JSON.stringify(frame)).catch((err: unknown) => {
+    await this.userEvents.publish(doc.userId, frame).catch((err: unknown) => {
       this.logger.warn({ err }, 'Could not publish document progress');
     });
   }

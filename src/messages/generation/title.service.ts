@@ -1,8 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ProvidersService } from '../../providers/providers.service.js';
 import { SessionsService } from '../../sessions/sessions.service.js';
-import { PubSub } from '../../state/pub-sub.js';
-import { userChannel } from '../../streaming/channels.js';
+import { UserEvents } from '../../streaming/user-events.js';
 import type { GenerationJob } from './generation-job.js';
 
 const TITLE_INSTRUCTIONS =
@@ -19,7 +18,7 @@ export class TitleService {
   constructor(
     @Inject(ProvidersService) private readonly providers: ProvidersService,
     @Inject(SessionsService) private readonly sessions: SessionsService,
-    @Inject(PubSub) private readonly pubsub: PubSub,
+    @Inject(UserEvents) private readonly userEvents: UserEvents,
   ) {}
 
   async generate(job: GenerationJob, reply: string): Promise<void> {
@@ -46,10 +45,7 @@ export class TitleService {
     }
     const title = cleanTitle(text);
     if (!title || !(await this.sessions.setTitleIfUnset(job.sessionId, title))) return;
-    await this.pubsub.publish(
-      userChannel(job.userId),
-      JSON.stringify({ type: 'session.updated', session: { id: job.sessionId, title } }),
-    );
+    await this.userEvents.publish(job.userId, { type: 'session.updated', session: { id: job.sessionId, title } });
   }
 }
 
