@@ -22,7 +22,7 @@ const PING_INTERVAL_MS = 30_000;
 @WebSocketGateway({ path: WS_PATH, maxPayload: 1_048_576, perMessageDeflate: false })
 export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnModuleDestroy {
   private readonly logger = new Logger(ChatGateway.name);
-  private readonly connections = new Map<WebSocket, WsConnection>();
+  private readonly connections = new Set<WsConnection>();
   private readonly deps: ConnectionDeps;
   private pinger?: NodeJS.Timeout;
   // Connection ids tag the session events a socket publishes (so they are not echoed back to it):
@@ -48,6 +48,7 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnModule
       bus,
       pubsub,
       userEvents,
+      onClosed: (connection) => this.connections.delete(connection),
       logger: this.logger,
       maxBufferedBytes: config.streaming.maxBufferedBytes,
       authTimeoutMs: AUTH_TIMEOUT_MS,
@@ -65,8 +66,7 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnModule
 
   handleConnection(socket: WebSocket, request: IncomingMessage): void {
     const connection = new WsConnection(`${this.instance}.${(this.accepted++).toString(36)}`, socket, this.deps);
-    this.connections.set(socket, connection);
-    socket.once('close', () => this.connections.delete(socket));
+    this.connections.add(connection);
     connection.start(tokenFromQuery(request.url));
   }
 

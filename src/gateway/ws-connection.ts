@@ -1,5 +1,5 @@
 import type { Logger } from '@nestjs/common';
-import { WebSocket } from 'ws';
+import { type RawData, WebSocket } from 'ws';
 import type { BearerAuthService } from '../auth/bearer-auth.service.js';
 import type { Principal } from '../common/auth/principal.js';
 import { DomainError } from '../common/errors/domain-error.js';
@@ -23,12 +23,15 @@ export interface ConnectionDeps {
   bus: StreamBus;
   pubsub: PubSub;
   userEvents: UserEvents;
+  // Called once when the socket is gone (the gateway forgets it).
+  onClosed: (connection: WsConnection) => void;
   logger: Logger;
   maxBufferedBytes: number;
   authTimeoutMs: number;
 }
 
 export const CLOSE_UNAUTHORIZED = 4401;
+const connectionOf = new WeakMap<WebSocket, WsConnection>();
 const CLOSE_TRY_AGAIN_LATER = 1013;
 const CLOSE_POLICY = 1008;
 const MAX_FOLLOWED_STREAMS = 64;
@@ -45,7 +48,7 @@ export class WsConnection implements SubscriptionHost {
   private expiresAtMs?: number;
   private followers?: Map<string, FollowedStream>;
   private subscriptions?: SessionSubscriptions;
-  private userEvents?: () => void;
+  private listening = false;
   private queue: Promise<void> = Promise.resolve();
   private frames = 0;
   private windowStart = 0;
@@ -56,9 +59,10 @@ export class WsConnection implements SubscriptionHost {
     private readonly socket: WebSocket,
     private readonly deps: ConnectionDeps,
   ) {
-    socket.on('message', (data, isBinary) => this.enqueue(data as Buffer, isBinary));
-    socket.on('pong', () => (this.alive = true));
-    socket.on('close', () => void this.dispose());
+    connectionOf.set(socket, this);
+    socket.on('message', onMessage);
+    socket.on('pong', onPong);
+    socket.on('close', onClose);
   }
 
   start(token: string | undefined): void {
@@ -78,7 +82,7 @@ export class WsConnection implements SubscriptionHost {
     this.socket.ping();
   }
 
-  private enqueue(data: Buffer, isBinary: boolean): void {
+  receive(data: Buffer, isBinary: boolean): void {
     const now = Date.now();
     if (now - this.windowStart > FRAME_WINDOW_MS) {
       this.windowStart = now;
@@ -133,8 +137,9 @@ export class WsConnection implements SubscriptionHost {
     this.principal = principal;
     this.token = token;
     this.expiresAtMs = principal.tokenExpiresAt ? principal.tokenExpiresAt * 1000 : undefined;
-    this.userEvents = await this.deps.userEvents.subscribe(principal.userId, (frame) => this.write(frame));
-    if (this.closed) this.userEvents();
+    await this.deps.userEvents.subscribe(principal.userId, this);
+    this.listening = true;
+    if (this.closed) this.deps.userEvents.unsubscribe(principal.userId, this);
     this.write({ type: 'ready', userId: principal.userId });
   }
 
@@ -255,12 +260,27 @@ export class WsConnection implements SubscriptionHost {
     void this.dispose();
   }
 
-  private async dispose(): Promise<void> {
+  async dispose(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     clearTimeout(this.timer);
     this.followers?.forEach((f) => f.close());
-    this.userEvents?.();
+    if (this.listening) this.deps.userEvents.unsubscribe(this.principal!.userId, this);
+    this.deps.onClosed(this);
     await this.subscriptions?.removeAll();
   }
+}
+
+// The socket listeners, shared by every connection (no closures per socket: idle sockets are many).
+function onMessage(this: WebSocket, data: RawData, isBinary: boolean): void {
+  connectionOf.get(this)?.receive(data as Buffer, isBinary);
+}
+
+function onPong(this: WebSocket): void {
+  const connection = connectionOf.get(this);
+  if (connection) connection.alive = true;
+}
+
+function onClose(this: WebSocket): void {
+  void connectionOf.get(this)?.dispose();
 }

@@ -2,9 +2,10 @@ import { describe, it } from 'node:test';
 import { expect } from 'expect';
 import { MemoryPubSub } from '../state/memory-pub-sub.js';
 import { PubSub, type Unsubscribe } from '../state/pub-sub.js';
-import { type UserFrame, UserEvents } from './user-events.js';
+import { type UserEventSink, type UserFrame, UserEvents } from './user-events.js';
 
 const tick = () => new Promise((r) => setTimeout(r, 5));
+const sink = (frames: unknown[]): UserEventSink => ({ write: (f) => frames.push(f) });
 
 // The in-memory pub/sub, counting the subscriptions made on it.
 class CountingPubSub extends PubSub {
@@ -20,13 +21,13 @@ class CountingPubSub extends PubSub {
 }
 
 describe('UserEvents', () => {
-  it("delivers a user's frames to each of that user's handlers only, over one subscription per process", async () => {
+  it("delivers a user's frames to each of that user's sinks only, over one subscription per process", async () => {
     const pubsub = new CountingPubSub();
     const events = new UserEvents(pubsub);
     const seen: Record<string, UserFrame[]> = { a1: [], a2: [], b: [] };
-    await events.subscribe('alice', (f) => seen.a1.push(f));
-    await events.subscribe('alice', (f) => seen.a2.push(f));
-    await events.subscribe('bob', (f) => seen.b.push(f));
+    await events.subscribe('alice', sink(seen.a1));
+    await events.subscribe('alice', sink(seen.a2));
+    await events.subscribe('bob', sink(seen.b));
     await events.publish('alice', { type: 'session.updated', session: { id: 's1' } });
     await events.publish('carol', { type: 'session.updated', session: { id: 's2' } });
     await tick();
@@ -36,17 +37,18 @@ describe('UserEvents', () => {
     expect(pubsub.subscriptions).toBe(1);
   });
 
-  it('stops a handler when it unsubscribes, leaving the others', async () => {
+  it('stops a sink when it unsubscribes, leaving the others', async () => {
     const events = new UserEvents(new MemoryPubSub());
-    const first: string[] = [];
-    const second: string[] = [];
-    const stopFirst = await events.subscribe('alice', (f) => first.push(f.type));
-    await events.subscribe('alice', (f) => second.push(f.type));
-    stopFirst();
+    const first: UserFrame[] = [];
+    const second: UserFrame[] = [];
+    const firstSink = sink(first);
+    await events.subscribe('alice', firstSink);
+    await events.subscribe('alice', sink(second));
+    events.unsubscribe('alice', firstSink);
     await events.publish('alice', { type: 'document.progress' });
     await tick();
     expect(first).toEqual([]);
-    expect(second).toEqual(['document.progress']);
+    expect(second).toEqual([{ type: 'document.progress' }]);
   });
 
   it('retries the process subscription after a failed one', async () => {
@@ -62,12 +64,12 @@ describe('UserEvents', () => {
       }
     })();
     const events = new UserEvents(flaky);
-    await expect(events.subscribe('alice', () => undefined)).rejects.toThrow('Redis is down');
+    await expect(events.subscribe('alice', sink([]))).rejects.toThrow('Redis is down');
     fail = false;
-    const seen: string[] = [];
-    await events.subscribe('alice', (f) => seen.push(f.type));
+    const seen: UserFrame[] = [];
+    await events.subscribe('alice', sink(seen));
     await events.publish('alice', { type: 'notification' });
     await tick();
-    expect(seen).toEqual(['notification']);
+    expect(seen).toEqual([{ type: 'notification' }]);
   });
 });

@@ -2,7 +2,11 @@ import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { PubSub, type Unsubscribe } from '../state/pub-sub.js';
 
 export type UserFrame = Record<string, unknown> & { type: string };
-export type UserEventHandler = (frame: UserFrame) => void;
+// A receiver of one user's events (a WebSocket connection): an object rather than a callback, so
+// an idle socket holds no closure for it.
+export interface UserEventSink {
+  write(frame: UserFrame): void;
+}
 
 // Events for one user's WebSocket connections (session.updated, document.progress, ...). They all
 // travel on one channel that each process subscribes to once, then fan out here by user: one
@@ -15,7 +19,7 @@ const CHANNEL = 'user-events';
 
 @Injectable()
 export class UserEvents implements OnModuleDestroy {
-  private readonly handlers = new Map<string, Set<UserEventHandler>>();
+  private readonly sinks = new Map<string, Set<UserEventSink>>();
   private subscription?: Promise<Unsubscribe>;
 
   constructor(@Inject(PubSub) private readonly pubsub: PubSub) {}
@@ -24,16 +28,17 @@ export class UserEvents implements OnModuleDestroy {
     return this.pubsub.publish(CHANNEL, `${userId}\n${JSON.stringify(frame)}`);
   }
 
-  // Resolves once the process hears the channel; the returned function stops this handler.
-  async subscribe(userId: string, handler: UserEventHandler): Promise<() => void> {
+  // Resolves once the process hears the channel.
+  async subscribe(userId: string, sink: UserEventSink): Promise<void> {
     await this.listen();
-    let set = this.handlers.get(userId);
-    if (!set) this.handlers.set(userId, (set = new Set()));
-    set.add(handler);
-    return () => {
-      set.delete(handler);
-      if (set.size === 0 && this.handlers.get(userId) === set) this.handlers.delete(userId);
-    };
+    let set = this.sinks.get(userId);
+    if (!set) this.sinks.set(userId, (set = new Set()));
+    set.add(sink);
+  }
+
+  unsubscribe(userId: string, sink: UserEventSink): void {
+    const set = this.sinks.get(userId);
+    if (set?.delete(sink) && set.size === 0) this.sinks.delete(userId);
   }
 
   async onModuleDestroy(): Promise<void> {
@@ -53,9 +58,9 @@ export class UserEvents implements OnModuleDestroy {
 
   private deliver(message: string): void {
     const split = message.indexOf('\n');
-    const handlers = this.handlers.get(message.slice(0, split));
-    if (!handlers) return;
+    const sinks = this.sinks.get(message.slice(0, split));
+    if (!sinks) return;
     const frame = JSON.parse(message.slice(split + 1)) as UserFrame;
-    handlers.forEach((h) => h(frame));
+    sinks.forEach((sink) => sink.write(frame));
   }
 }
