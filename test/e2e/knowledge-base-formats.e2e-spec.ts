@@ -37,7 +37,7 @@ describe('knowledge-base documents of every format, and RAG in chat', () => {
   const addFile = (bytes: Buffer, filename: string, contentType: string, user = alice, kb = kbId) =>
     api().post(`/api/v1/knowledge-bases/${kb}/documents`).set(bearer(user.accessToken)).attach('file', bytes, { filename, contentType });
   const settle = async (docId: string, kb = kbId) => {
-    const deadline = Date.now() + 20_000;
+    const deadline = Date.now() + 60_000;
     for (;;) {
       const res = await api().get(`/api/v1/knowledge-bases/${kb}/documents/${docId}`).set(bearer(alice.accessToken)).expect(200);
       if (res.body.status === 'ready' || res.body.status === 'failed') return res.body;

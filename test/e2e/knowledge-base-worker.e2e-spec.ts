@@ -45,7 +45,7 @@ describe('ingestion in a separate worker process', { skip: !shared && 'needs DAT
       env: { ...process.env, ...t.env, JOBS_WORKER: 'true' },
       stdio: 'ignore',
     });
-    const deadline = Date.now() + 30_000;
+    const deadline = Date.now() + 60_000;
     let status = 'queued';
     while (status !== 'ready' && Date.now() < deadline) {
       await new Promise((r) => setTimeout(r, 100));

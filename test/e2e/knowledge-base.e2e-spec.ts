@@ -79,7 +79,7 @@ describe('knowledge bases', () => {
     (await api().post('/api/v1/knowledge-bases').set(bearer(user.accessToken)).send(body).expect(201)).body;
   const addText = async (user: TestUser, kbId: string, text: string, title?: string) =>
     (await api().post(`/api/v1/knowledge-bases/${kbId}/documents`).set(bearer(user.accessToken)).send({ text, title }).expect(202)).body;
-  const waitForDocument = async (user: TestUser, kbId: string, docId: string, timeoutMs = 15_000) => {
+  const waitForDocument = async (user: TestUser, kbId: string, docId: string, timeoutMs = 60_000) => {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const res = await api().get(`/api/v1/knowledge-bases/${kbId}/documents/${docId}`).set(bearer(user.accessToken)).expect(200);
