@@ -6,6 +6,7 @@ import { ProvidersService } from '../../providers/providers.service.js';
 import { PubSub, type Unsubscribe } from '../../state/pub-sub.js';
 import { StreamBus } from '../../streaming/stream-bus.js';
 import { isFinalEvent } from '../../streaming/stream-event.js';
+import { TurnBatch } from '../../streaming/turn-batch.js';
 import { MessageResponseDto } from '../dto/message.dto.js';
 import type { Message, MessageError, MessageStatus } from '../entities/message.entity.js';
 import { STOP_CHANNEL } from '../../streaming/channels.js';
@@ -28,6 +29,7 @@ export class GenerationService implements OnModuleInit, OnModuleDestroy {
   private timers: NodeJS.Timeout[] = [];
   private unsubscribeStop?: Unsubscribe;
   private saving = false;
+  private readonly turn = new TurnBatch<GenerationRun>((err) => this.logger.error({ err }, 'Flushing reply events failed'));
 
   constructor(
     @Inject(AppConfig) private readonly config: AppConfig,
@@ -77,6 +79,7 @@ export class GenerationService implements OnModuleInit, OnModuleDestroy {
       knowledge: this.knowledge,
       messages: this.messages,
       bus: this.bus,
+      turn: this.turn,
       logger: this.logger,
       maxReplyChars: this.config.generation.maxReplyChars,
     });
