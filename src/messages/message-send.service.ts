@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { AppError } from '../common/errors/domain-error.js';
+import { AppConfig } from '../config/app-config.js';
 import { newId } from '../common/ids.js';
 import type { ContentPart } from '../providers/provider.types.js';
 import { KnowledgeRetrievalService } from '../knowledge-base/knowledge-retrieval.service.js';
@@ -53,7 +54,11 @@ interface ExchangeIds {
 // The writes that start a reply: send, edit (a new user sibling) and regenerate (a new reply).
 @Injectable()
 export class MessageSendService {
+  // PostgreSQL only: the embedded database has no WAL flush worth skipping.
+  private readonly asyncCommit: boolean;
+
   constructor(
+    @Inject(AppConfig) config: AppConfig,
     @Inject(DataSource) private readonly dataSource: DataSource,
     @Inject(SessionsService) private readonly sessions: SessionsService,
     @Inject(ProvidersService) private readonly providers: ProvidersService,
@@ -64,7 +69,9 @@ export class MessageSendService {
     @Inject(UploadsService) private readonly uploads: UploadsService,
     @Inject(ContextImagesService) private readonly images: ContextImagesService,
     @Inject(KnowledgeRetrievalService) private readonly knowledge: KnowledgeRetrievalService,
-  ) {}
+  ) {
+    this.asyncCommit = config.generation.asyncCommit && !config.embeddedDatabase;
+  }
 
   // `origin` tags the session event with the sending connection, so it is not echoed back to it.
   async send(userId: string, sessionId: string, input: SendMessageDto, idempotencyKey?: string, origin?: string): Promise<Exchange> {
@@ -161,7 +168,11 @@ export class MessageSendService {
       model: session.model,
     });
 
-    const written = await this.dataSource.transaction(async (manager) => {
+    // The vendor request starts while the exchange commits (ids are made here); the reply waits
+    // for the commit before publishing anything, and ends silently if it fails or loses the
+    // idempotency race.
+    const write = this.dataSource.transaction(async (manager) => {
+      if (this.asyncCommit) await manager.query('SET LOCAL synchronous_commit = off');
       if (plan.idempotency) {
         const ids: ExchangeIds = { userMessageId: userMessageId ?? null, assistantMessageId: assistantId };
         const claim = await this.idempotency.claim(manager, userId, plan.idempotency.key, plan.idempotency.hash, ids);
@@ -171,25 +182,28 @@ export class MessageSendService {
       await this.sessions.recordActivity(session.id, assistantId, manager);
       return inserted;
     });
+    this.generation.start(
+      {
+        userId,
+        sessionId: session.id,
+        messageId: assistantId,
+        provider: session.provider,
+        model: session.model,
+        system: session.systemPrompt ?? undefined,
+        messages: context,
+        temperature: session.temperature ?? undefined,
+        maxTokens,
+        titleAfter: session.title === null && plan.history.length === 0,
+        knowledge:
+          session.knowledgeBaseIds.length > 0
+            ? { ownerId: session.userId, knowledgeBaseIds: session.knowledgeBaseIds, query: lastUserText(history) }
+            : undefined,
+      },
+      write.then((w) => Array.isArray(w)),
+    );
+    const written = await write;
     if (!Array.isArray(written)) return this.replayOf(userId, plan.idempotency!, written);
 
-    // The vendor request starts first; the response and the session event are built meanwhile.
-    this.generation.start({
-      userId,
-      sessionId: session.id,
-      messageId: assistantId,
-      provider: session.provider,
-      model: session.model,
-      system: session.systemPrompt ?? undefined,
-      messages: context,
-      temperature: session.temperature ?? undefined,
-      maxTokens,
-      titleAfter: session.title === null && plan.history.length === 0,
-      knowledge:
-        session.knowledgeBaseIds.length > 0
-          ? { ownerId: session.userId, knowledgeBaseIds: session.knowledgeBaseIds, query: lastUserText(history) }
-          : undefined,
-    });
     const exchange = await this.toExchange(written);
     await this.pubsub.publish(sessionChannel(session.id), JSON.stringify({ type: 'message.created', origin: plan.origin, ...exchange }));
     return exchange;

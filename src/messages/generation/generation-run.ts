@@ -69,36 +69,43 @@ export class GenerationRun {
     if (!this.controller.signal.aborted) this.controller.abort(reason);
   }
 
-  // Resolves with the final message, or null when something else ended it first.
-  async execute(): Promise<Message | null> {
+  // Resolves with the final message, or null when something else ended it first (or the exchange
+  // was never committed: then nothing was published and nothing is written).
+  async execute(committed: Promise<boolean>): Promise<Message | null> {
     const started = performance.now();
     let timeToFirstTokenMs: number | null = null;
     let ended: { status: Exclude<MessageStatus, 'streaming'>; error: MessageError | null };
+    // Without knowledge-base sources the prompt is ready: the vendor request goes out while the
+    // exchange commits, and its first events wait for the commit.
+    let events = this.job.knowledge ? undefined : this.open(this.job.system);
+    const head = events ? untilFirstEvent(events) : undefined;
+    head?.catch(() => undefined);
+    if (!(await committed)) {
+      this.abort('gone');
+      return null;
+    }
     try {
-      const { job } = this;
-      const system = await this.withSources(job.system);
-      const events = this.deps.providers.stream(
-        job.userId,
-        { provider: job.provider, model: job.model },
-        {
-          system,
-          messages: job.messages,
-          temperature: job.temperature,
-          maxTokens: job.maxTokens,
-          signal: this.controller.signal,
-        },
-      );
-      for await (const e of events) {
-        if (e.type !== 'route' && e.type !== 'usage' && e.type !== 'finish' && timeToFirstTokenMs === null) {
+      events ??= this.open(await this.withSources(this.job.system));
+      let done = false;
+      const take = (e: RoutedEvent): boolean => {
+        if (timeToFirstTokenMs === null && e.type !== 'route' && e.type !== 'usage' && e.type !== 'finish') {
           timeToFirstTokenMs = Math.round(performance.now() - started);
         }
         this.apply(e);
-        if (this.reply.size > this.deps.maxReplyChars) {
-          this.reply.finishReason = 'length';
-          this.abort('limit');
-          break;
-        }
+        if (this.reply.size <= this.deps.maxReplyChars) return false;
+        this.reply.finishReason = 'length';
+        this.abort('limit');
+        return true;
+      };
+      for (const r of head ? await head : []) {
+        if ((done = r.done === true || take(r.value))) break;
       }
+      while (!done) {
+        const r = await events.next();
+        if (r.done) break;
+        done = take(r.value);
+      }
+      if (done) await events.return?.(undefined);
       // An aborted SDK stream may simply end: the abort reason decides, not the clean end.
       ended = this.controller.signal.aborted ? this.classify(undefined) : { status: 'completed', error: null };
     } catch (err) {
@@ -106,6 +113,15 @@ export class GenerationRun {
     }
     await this.drain();
     return this.finish(ended.status, ended.error, timeToFirstTokenMs);
+  }
+
+  private open(system: string | undefined): AsyncIterator<RoutedEvent> {
+    const { job } = this;
+    return this.deps.providers.stream(
+      job.userId,
+      { provider: job.provider, model: job.model },
+      { system, messages: job.messages, temperature: job.temperature, maxTokens: job.maxTokens, signal: this.controller.signal },
+    );
   }
 
   // RAG: the knowledge bases' best chunks join the system prompt, and the citations are saved
@@ -235,5 +251,16 @@ export class GenerationRun {
       });
     }
     return message;
+  }
+}
+
+// Pulls a provider stream up to its first event past the route announcements: far enough that
+// the vendor request is in flight.
+async function untilFirstEvent(events: AsyncIterator<RoutedEvent>): Promise<IteratorResult<RoutedEvent>[]> {
+  const results: IteratorResult<RoutedEvent>[] = [];
+  for (;;) {
+    const r = await events.next();
+    results.push(r);
+    if (r.done || r.value.type !== 'route') return results;
   }
 }

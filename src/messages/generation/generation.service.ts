@@ -73,7 +73,9 @@ export class GenerationService implements OnModuleInit, OnModuleDestroy {
     }
   }
 
-  start(job: GenerationJob): void {
+  // `committed` settles when the exchange's transaction does: true once the messages exist. The
+  // vendor request may start before; a reply whose exchange was not written ends silently.
+  start(job: GenerationJob, committed: Promise<boolean> = Promise.resolve(true)): void {
     const run = new GenerationRun(job, {
       providers: this.providers,
       knowledge: this.knowledge,
@@ -85,7 +87,7 @@ export class GenerationService implements OnModuleInit, OnModuleDestroy {
     });
     this.bus.openLocal(job.messageId);
     const done = run
-      .execute()
+      .execute(committed.catch(() => false))
       .then((message) => {
         if (message?.status === 'completed' && job.titleAfter) return this.titles.generate(job, message.content);
       })
