@@ -66,6 +66,16 @@ export class RedisStreamLog extends StreamLog {
   private flush(): void {
     const batch = this.pending;
     this.pending = new Map();
+    try {
+      this.write(batch);
+    } catch (err) {
+      // Runs in setImmediate: nothing may escape, every append hears of the failure instead.
+      const error = err instanceof Error ? err : new Error('Stream log write failed');
+      for (const pending of batch.values()) pending.settle(error);
+    }
+  }
+
+  private write(batch: Map<string, Pending>): void {
     const pipeline = this.redis.pipeline();
     const commands: number[] = [];
     for (const [streamId, { events }] of batch) {
