@@ -79,6 +79,8 @@ export class AppConfig {
     staleAfterMs: number;
     maxActive: number;
     maxReplyChars: number;
+    // The transaction that starts a reply commits without waiting for its WAL flush (PostgreSQL).
+    asyncCommit: boolean;
   };
   readonly streaming: { heartbeatMs: number; maxBufferedBytes: number };
   readonly providers: ProvidersConfig;
@@ -141,6 +143,7 @@ export class AppConfig {
       staleAfterMs: e.GENERATION_STALE_AFTER_MS,
       maxActive: e.GENERATION_MAX_ACTIVE,
       maxReplyChars: e.GENERATION_MAX_REPLY_CHARS,
+      asyncCommit: e.GENERATION_ASYNC_COMMIT,
     };
     this.streaming = { heartbeatMs: e.STREAM_HEARTBEAT_MS, maxBufferedBytes: e.STREAM_MAX_BUFFERED_BYTES };
     this.providers = parseProvidersConfig(e);

@@ -140,6 +140,9 @@ export class EnvironmentVariables {
   @Transform(toInt) @IsInt() @Min(1000)
   GENERATION_MAX_REPLY_CHARS = 1_000_000;
 
+  @Transform(toBool) @IsBoolean()
+  GENERATION_ASYNC_COMMIT = true;
+
   @Transform(toInt) @IsInt() @Min(100) @Max(300_000)
   STREAM_HEARTBEAT_MS = 15_000;
 

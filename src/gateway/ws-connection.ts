@@ -10,6 +10,7 @@ import type { PubSub } from '../state/pub-sub.js';
 import type { StreamBus } from '../streaming/stream-bus.js';
 import type { UserEvents } from '../streaming/user-events.js';
 import { isFinalEvent } from '../streaming/stream-event.js';
+import { eventFrame } from './event-frame.js';
 import { FollowedStream } from './followed-stream.js';
 import { FrameError, parseFrame } from './frame-parser.js';
 import { SessionSubscriptions, type SubscriptionHost } from './session-subscriptions.js';
@@ -37,6 +38,8 @@ const CLOSE_POLICY = 1008;
 const MAX_FOLLOWED_STREAMS = 64;
 const FRAMES_PER_WINDOW = 120;
 const FRAME_WINDOW_MS = 10_000;
+// Every frame is JSON text, including the shared Buffers of reply events.
+const TEXT_FRAME = { binary: false } as const;
 
 // One client socket: authentication, session subscriptions, the reply streams it follows.
 // Maps are created on first use so an idle socket costs little.
@@ -215,7 +218,7 @@ export class WsConnection implements SubscriptionHost {
       entry.attach(
         await this.deps.bus.follow(messageId, afterSeq, (e) => {
           entry.lastSeq = e.seq;
-          this.writeEvent(e);
+          this.writeEncoded(eventFrame(e));
           if (isFinalEvent(e)) forget();
         }),
       );
@@ -240,10 +243,15 @@ export class WsConnection implements SubscriptionHost {
   }
 
   write(frame: unknown): void {
+    this.writeEncoded(JSON.stringify(frame));
+  }
+
+  // A frame already encoded (a reply event's is shared by every socket following the stream).
+  private writeEncoded(frame: string | Buffer): void {
     if (this.closed || this.socket.readyState !== WebSocket.OPEN) return;
     // A client this far behind is cut off; it reconnects and resumes from its last seq.
     if (this.socket.bufferedAmount > this.deps.maxBufferedBytes) return this.close(CLOSE_TRY_AGAIN_LATER, 'Slow consumer');
-    this.socket.send(JSON.stringify(frame));
+    this.socket.send(frame, TEXT_FRAME);
   }
 
   private sendError(id: string | undefined, err: unknown): void {

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { AppError } from '../common/errors/domain-error.js';
+import { AppConfig } from '../config/app-config.js';
 import { newId } from '../common/ids.js';
 import type { ContentPart } from '../providers/provider.types.js';
 import { KnowledgeRetrievalService } from '../knowledge-base/knowledge-retrieval.service.js';
@@ -18,6 +19,7 @@ import { sessionChannel } from '../streaming/channels.js';
 import { buildContext, PromptTooLongError } from './generation/context-builder.js';
 import { ContextImagesService } from './generation/context-images.service.js';
 import { GenerationService } from './generation/generation.service.js';
+import { ExchangeRepository } from './exchange.repository.js';
 import { IdempotencyRepository } from './idempotency.repository.js';
 import { MessagesError, MessagesErrorCode } from './messages.errors.js';
 import { MessagesRepository, type NewMessage } from './messages.repository.js';
@@ -53,18 +55,26 @@ interface ExchangeIds {
 // The writes that start a reply: send, edit (a new user sibling) and regenerate (a new reply).
 @Injectable()
 export class MessageSendService {
+  private readonly logger = new Logger(MessageSendService.name);
+  // PostgreSQL only: the embedded database has no WAL flush worth skipping.
+  private readonly asyncCommit: boolean;
+
   constructor(
+    @Inject(AppConfig) config: AppConfig,
     @Inject(DataSource) private readonly dataSource: DataSource,
     @Inject(SessionsService) private readonly sessions: SessionsService,
     @Inject(ProvidersService) private readonly providers: ProvidersService,
     @Inject(MessagesRepository) private readonly messages: MessagesRepository,
     @Inject(IdempotencyRepository) private readonly idempotency: IdempotencyRepository,
+    @Inject(ExchangeRepository) private readonly exchanges: ExchangeRepository,
     @Inject(GenerationService) private readonly generation: GenerationService,
     @Inject(PubSub) private readonly pubsub: PubSub,
     @Inject(UploadsService) private readonly uploads: UploadsService,
     @Inject(ContextImagesService) private readonly images: ContextImagesService,
     @Inject(KnowledgeRetrievalService) private readonly knowledge: KnowledgeRetrievalService,
-  ) {}
+  ) {
+    this.asyncCommit = config.generation.asyncCommit && !config.embeddedDatabase;
+  }
 
   // `origin` tags the session event with the sending connection, so it is not echoed back to it.
   async send(userId: string, sessionId: string, input: SendMessageDto, idempotencyKey?: string, origin?: string): Promise<Exchange> {
@@ -161,38 +171,53 @@ export class MessageSendService {
       model: session.model,
     });
 
-    const written = await this.dataSource.transaction(async (manager) => {
-      if (plan.idempotency) {
-        const ids: ExchangeIds = { userMessageId: userMessageId ?? null, assistantMessageId: assistantId };
-        const claim = await this.idempotency.claim(manager, userId, plan.idempotency.key, plan.idempotency.hash, ids);
-        if (!claim.claimed) return claim;
-      }
-      const inserted = await this.messages.insert(rows, manager);
-      await this.sessions.recordActivity(session.id, assistantId, manager);
-      return inserted;
-    });
-    if (!Array.isArray(written)) return this.replayOf(userId, plan.idempotency!, written);
+    // The vendor request starts while the exchange commits (ids are made here); the reply waits
+    // for the commit before publishing anything, and ends silently if it fails or loses the
+    // idempotency race.
+    const write = plan.idempotency ? this.writeKeyed(userId, rows, plan.idempotency) : this.exchanges.insert(rows, assistantId, this.asyncCommit);
+    this.generation.start(
+      {
+        userId,
+        sessionId: session.id,
+        messageId: assistantId,
+        provider: session.provider,
+        model: session.model,
+        system: session.systemPrompt ?? undefined,
+        messages: context,
+        temperature: session.temperature ?? undefined,
+        maxTokens,
+        titleAfter: session.title === null && plan.history.length === 0,
+        knowledge:
+          session.knowledgeBaseIds.length > 0
+            ? { ownerId: session.userId, knowledgeBaseIds: session.knowledgeBaseIds, query: lastUserText(history) }
+            : undefined,
+      },
+      write.then((w) => !('requestHash' in w)),
+    );
+    const written = await write;
+    if ('requestHash' in written) return this.replayOf(userId, plan.idempotency!, written);
 
-    // The vendor request starts first; the response and the session event are built meanwhile.
-    this.generation.start({
-      userId,
-      sessionId: session.id,
-      messageId: assistantId,
-      provider: session.provider,
-      model: session.model,
-      system: session.systemPrompt ?? undefined,
-      messages: context,
-      temperature: session.temperature ?? undefined,
-      maxTokens,
-      titleAfter: session.title === null && plan.history.length === 0,
-      knowledge:
-        session.knowledgeBaseIds.length > 0
-          ? { ownerId: session.userId, knowledgeBaseIds: session.knowledgeBaseIds, query: lastUserText(history) }
-          : undefined,
-    });
-    const exchange = await this.toExchange(written);
-    await this.pubsub.publish(sessionChannel(session.id), JSON.stringify({ type: 'message.created', origin: plan.origin, ...exchange }));
+    const exchange = await this.toExchange(written.messages, written.children);
+    // Not awaited: the sender's response need not wait for Redis, and a lost session event only
+    // costs other sockets the live view of this exchange (they still see it on reload).
+    this.pubsub
+      .publish(sessionChannel(session.id), JSON.stringify({ type: 'message.created', origin: plan.origin, ...exchange }))
+      .catch((err: unknown) => this.logger.warn({ err, sessionId: session.id }, 'Could not announce a new exchange'));
     return exchange;
+  }
+
+  // With an Idempotency-Key the claim joins the exchange's transaction.
+  private writeKeyed(userId: string, rows: NewMessage[], idempotency: Idempotency) {
+    const [first, last] = [rows[0], rows[rows.length - 1]];
+    return this.dataSource.transaction(async (manager) => {
+      if (this.asyncCommit) await manager.query('SET LOCAL synchronous_commit = off');
+      const ids: ExchangeIds = { userMessageId: rows.length > 1 ? first.id : null, assistantMessageId: last.id };
+      const claim = await this.idempotency.claim(manager, userId, idempotency.key, idempotency.hash, ids);
+      if (!claim.claimed) return claim;
+      const messages = await this.messages.insert(rows, manager);
+      await this.sessions.recordActivity(first.sessionId, last.id, manager);
+      return { messages, children: undefined };
+    });
   }
 
   // A key seen before answers with its first result (checked first, so a retry is not refused by
@@ -216,11 +241,11 @@ export class MessageSendService {
     return this.toExchange(user ? [user, assistant] : [assistant]);
   }
 
-  // [userMessage?, assistantMessage] with their sibling ids (one query).
-  private async toExchange(messages: Message[]): Promise<Exchange> {
+  // [userMessage?, assistantMessage] with their sibling ids (one query, unless already read).
+  private async toExchange(messages: Message[], known?: Map<string | null, string[]>): Promise<Exchange> {
     const assistant = messages[messages.length - 1];
     const user = messages.length > 1 ? messages[0] : undefined;
-    const children = await this.messages.childrenOf(assistant.sessionId, [...new Set(messages.map((m) => m.parentId))]);
+    const children = known ?? (await this.messages.childrenOf(assistant.sessionId, [...new Set(messages.map((m) => m.parentId))]));
     return {
       ...(user ? { userMessage: MessageResponseDto.from(user, children.get(user.parentId) ?? [user.id]) } : {}),
       assistantMessage: MessageResponseDto.from(assistant, children.get(assistant.parentId) ?? [assistant.id]),

@@ -7,6 +7,7 @@ import { ContextImagesService } from './generation/context-images.service.js';
 import { GenerationService } from './generation/generation.service.js';
 import { TitleService } from './generation/title.service.js';
 import { IdempotencyPurgeService } from './idempotency-purge.service.js';
+import { ExchangeRepository } from './exchange.repository.js';
 import { IdempotencyRepository } from './idempotency.repository.js';
 import { MessageSendService } from './message-send.service.js';
 import { MessageStreamController } from './message-stream.controller.js';
@@ -20,6 +21,7 @@ import { MessageSseService } from './sse/message-sse.service.js';
   controllers: [MessagesController, MessageStreamController],
   providers: [
     MessagesRepository,
+    ExchangeRepository,
     IdempotencyRepository,
     IdempotencyPurgeService,
     GenerationService,

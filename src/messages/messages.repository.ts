@@ -26,7 +26,7 @@ export interface FinalState {
   lastSeq: number;
 }
 
-const COLUMNS = `id, session_id, parent_id, author_id, role, status, content_parts, content, provider, model, input_tokens,
+export const COLUMNS = `id, session_id, parent_id, author_id, role, status, content_parts, content, provider, model, input_tokens,
   output_tokens, reasoning_tokens, time_to_first_token_ms, finish_reason, error, citations, last_seq, heartbeat_at, created_at, updated_at`;
 
 // Every query of the message tree. Lookups by id are scoped to the owner through the session.
@@ -41,21 +41,8 @@ export class MessagesRepository {
   // All rows in one statement, returned in the order given.
   async insert(messages: NewMessage[], manager: EntityManager): Promise<Message[]> {
     const params: unknown[] = [];
-    const values = messages.map((m) => {
-      const base = params.length;
-      params.push(m.id, m.sessionId, m.parentId, m.authorId, m.role, m.status, JSON.stringify(m.contentParts), m.content);
-      params.push(m.provider, m.model, m.status === 'streaming');
-      const p = (i: number) => `$${base + i}`;
-      return `(${p(1)}::uuid, ${p(2)}::uuid, ${p(3)}::uuid, ${p(4)}::uuid, ${p(5)}, ${p(6)}, ${p(7)}::jsonb, ${p(8)}, ${p(9)}, ${p(10)},
-        CASE WHEN ${p(11)}::boolean THEN now() END)`;
-    });
-    const rows: MessageRow[] = await manager.query(
-      `INSERT INTO messages (id, session_id, parent_id, author_id, role, status, content_parts, content, provider, model, heartbeat_at)
-       VALUES ${values.join(', ')} RETURNING ${COLUMNS}`,
-      params,
-    );
-    const byId = new Map(rows.map((r) => [r.id, toMessage(r)]));
-    return messages.map((m) => byId.get(m.id)!);
+    const rows: MessageRow[] = await manager.query(`${insertMessagesSql(messages, params)} RETURNING ${COLUMNS}`, params);
+    return inOrder(messages, rows);
   }
 
   // Only while the reply streams: a late write can't touch a finished reply.
@@ -225,7 +212,7 @@ export class MessagesRepository {
   }
 }
 
-interface MessageRow {
+export interface MessageRow {
   id: string;
   session_id: string;
   parent_id: string | null;
@@ -247,6 +234,26 @@ interface MessageRow {
   heartbeat_at: Date | null;
   created_at: Date;
   updated_at: Date;
+}
+
+// The INSERT of new messages, its parameters appended to `params`.
+export function insertMessagesSql(messages: NewMessage[], params: unknown[]): string {
+  const values = messages.map((m) => {
+    const base = params.length;
+    params.push(m.id, m.sessionId, m.parentId, m.authorId, m.role, m.status, JSON.stringify(m.contentParts), m.content);
+    params.push(m.provider, m.model, m.status === 'streaming');
+    const p = (i: number) => `$${base + i}`;
+    return `(${p(1)}::uuid, ${p(2)}::uuid, ${p(3)}::uuid, ${p(4)}::uuid, ${p(5)}, ${p(6)}, ${p(7)}::jsonb, ${p(8)}, ${p(9)}, ${p(10)},
+      CASE WHEN ${p(11)}::boolean THEN now() END)`;
+  });
+  return `INSERT INTO messages (id, session_id, parent_id, author_id, role, status, content_parts, content, provider, model, heartbeat_at)
+    VALUES ${values.join(', ')}`;
+}
+
+// Inserted rows as messages, in the order they were given.
+export function inOrder(messages: NewMessage[], rows: MessageRow[]): Message[] {
+  const byId = new Map(rows.map((r) => [r.id, toMessage(r)]));
+  return messages.map((m) => byId.get(m.id)!);
 }
 
 function prefixed(alias: string): string {

@@ -28,6 +28,8 @@ interface Resolved {
 @Injectable()
 export class ProvidersService {
   private readonly serverProviders = new Map<string, ChatProvider>();
+  // SDK clients for users' keys, built once per cached credential (a changed key is a new one).
+  private readonly userProviders = new WeakMap<UserCredential, ChatProvider>();
   private readonly guardedFetch: typeof fetch;
 
   constructor(
@@ -132,7 +134,12 @@ export class ProvidersService {
         timeoutMs: this.config.providers.timeoutMs,
         ...(own.baseUrl ? { fetch: this.guardedFetch } : {}),
       };
-      return { entry, provider: createProvider(entry.kind, options), source: 'user', credential: { apiKey: own.apiKey, baseUrl: options.baseUrl } };
+      let provider = this.userProviders.get(own);
+      if (!provider) {
+        provider = createProvider(entry.kind, options);
+        this.userProviders.set(own, provider);
+      }
+      return { entry, provider, source: 'user', credential: { apiKey: own.apiKey, baseUrl: options.baseUrl } };
     }
     if (!serverUsable(entry)) return undefined;
     let provider = this.serverProviders.get(entry.id);

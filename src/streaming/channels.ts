@@ -7,3 +7,8 @@ export function sessionChannel(sessionId: string): string {
 
 // Stop requests, heard by every instance; the one generating the message acts.
 export const STOP_CHANNEL = 'generation:stop';
+
+// Live events of one reply's stream (the log's append publishes each batch here).
+export function streamChannel(streamId: string): string {
+  return `stream:${streamId}`;
+}

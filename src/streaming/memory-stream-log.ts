@@ -1,3 +1,5 @@
+import type { PubSub } from '../state/pub-sub.js';
+import { streamChannel } from './channels.js';
 import type { StreamEvent } from './stream-event.js';
 import { StreamLog } from './stream-log.js';
 
@@ -9,11 +11,15 @@ interface Entry {
 export class MemoryStreamLog extends StreamLog {
   private readonly streams = new Map<string, Entry>();
 
+  constructor(private readonly pubsub: PubSub) {
+    super();
+  }
+
   append(streamId: string, events: StreamEvent[]): Promise<void> {
     let entry = this.streams.get(streamId);
     if (!entry) this.streams.set(streamId, (entry = { events: [] }));
     entry.events.push(...events);
-    return Promise.resolve();
+    return this.pubsub.publish(streamChannel(streamId), JSON.stringify(events));
   }
 
   range(streamId: string, afterSeq: number): Promise<StreamEvent[]> {

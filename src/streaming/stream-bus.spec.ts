@@ -9,9 +9,18 @@ const delta = (seq: number, text: string): StreamEvent => ({ seq, event: 'messag
 const done = (seq: number): StreamEvent => ({ seq, event: 'message.completed', data: { seq } });
 const tick = () => new Promise((r) => setTimeout(r, 5));
 
+// Drops live messages while `dropping` (a lost pub/sub message); the log still has them.
+class LossyPubSub extends MemoryPubSub {
+  dropping = false;
+  override publish(channel: string, message: string): Promise<void> {
+    return this.dropping ? Promise.resolve() : super.publish(channel, message);
+  }
+}
+
 describe('StreamBus', () => {
   it('replays what was appended after a seq, then delivers live events once, in order, until the final one', async () => {
-    const bus = new StreamBus(new MemoryStreamLog(), new MemoryPubSub());
+    const pubsub = new MemoryPubSub();
+    const bus = new StreamBus(new MemoryStreamLog(pubsub), pubsub);
     await bus.append('m', [delta(1, 'a'), delta(2, 'b'), delta(3, 'c')]);
     const seen: number[] = [];
     await bus.follow('m', 1, (e) => seen.push(e.seq));
@@ -25,20 +34,22 @@ describe('StreamBus', () => {
   });
 
   it('fills a gap from the log when a live message was lost', async () => {
-    const log = new MemoryStreamLog();
-    const pubsub = new MemoryPubSub();
-    const bus = new StreamBus(log, pubsub);
+    const pubsub = new LossyPubSub();
+    const bus = new StreamBus(new MemoryStreamLog(pubsub), pubsub);
     const seen: string[] = [];
     await bus.follow('m', 0, (e) => seen.push(e.data.delta as string));
     // Written to the log but its live message never arrives (a dropped pub/sub message).
-    await log.append('m', [delta(1, 'a'), delta(2, 'b')]);
+    pubsub.dropping = true;
+    await bus.append('m', [delta(1, 'a'), delta(2, 'b')]);
+    pubsub.dropping = false;
     await bus.append('m', [delta(3, 'c')]);
     await tick();
     expect(seen).toEqual(['a', 'b', 'c']);
   });
 
   it('stops delivering after close', async () => {
-    const bus = new StreamBus(new MemoryStreamLog(), new MemoryPubSub());
+    const pubsub = new MemoryPubSub();
+    const bus = new StreamBus(new MemoryStreamLog(pubsub), pubsub);
     const seen: number[] = [];
     const follower = await bus.follow('m', 0, (e) => seen.push(e.seq));
     await bus.append('m', [delta(1, 'a')]);
@@ -52,8 +63,8 @@ describe('StreamBus', () => {
 
 describe('StreamBus, streams produced in this process', () => {
   it('delivers to local followers from memory, synchronously, and hands them to the shared bus when production moves away', async () => {
-    const log = new MemoryStreamLog();
     const pubsub = new MemoryPubSub();
+    const log = new MemoryStreamLog(pubsub);
     const bus = new StreamBus(log, pubsub);
     bus.openLocal('m');
     await bus.append('m', [delta(1, 'a')]);

@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { PubSub } from '../state/pub-sub.js';
+import { streamChannel } from './channels.js';
 import { isFinalEvent, type StreamEvent } from './stream-event.js';
 import { StreamLog } from './stream-log.js';
 
@@ -47,7 +48,8 @@ export class StreamBus {
     for (const follower of stream.followers) follower.detach();
   }
 
-  // Callers append a stream's batches one after another (the engine chains them).
+  // Batches of a stream are appended in seq order; a caller need not wait for one append to
+  // resolve before the next (local followers get them at once, the log keeps call order).
   async append(streamId: string, events: StreamEvent[]): Promise<void> {
     if (events.length === 0) return;
     const final = isFinalEvent(events[events.length - 1]);
@@ -57,8 +59,8 @@ export class StreamBus {
       for (const follower of stream.followers) follower.deliver(events);
       if (final) this.local.delete(streamId);
     }
-    // Both go out on the same connection: the log write lands before the live message.
-    await Promise.all([this.log.append(streamId, events), this.pubsub.publish(channel(streamId), JSON.stringify(events))]);
+    // The log publishes the batch live after writing it.
+    await this.log.append(streamId, events);
     if (final) await this.log.retain(streamId, FINISHED_STREAM_RETENTION_MS);
   }
 
@@ -135,7 +137,7 @@ export class StreamBus {
     };
 
     // Subscribe before reading the log, so nothing published in between is missed.
-    subscription.unsubscribe = await this.pubsub.subscribe(channel(streamId), (message) => {
+    subscription.unsubscribe = await this.pubsub.subscribe(streamChannel(streamId), (message) => {
       const events = JSON.parse(message) as StreamEvent[];
       if (replayed) enqueue(events);
       else held.push(events);
@@ -146,8 +148,4 @@ export class StreamBus {
     await chain;
     return { close };
   }
-}
-
-function channel(streamId: string): string {
-  return `stream:${streamId}`;
 }

@@ -1,4 +1,6 @@
 import { Global, Module } from '@nestjs/common';
+import { AppConfig } from '../config/app-config.js';
+import { PubSub } from '../state/pub-sub.js';
 import { RedisConnection } from '../state/redis-connection.js';
 import { MemoryStreamLog } from './memory-stream-log.js';
 import { RedisStreamLog } from './redis-stream-log.js';
@@ -13,8 +15,9 @@ import { UserEvents } from './user-events.js';
   providers: [
     {
       provide: StreamLog,
-      inject: [RedisConnection],
-      useFactory: (redis: RedisConnection | null) => (redis ? new RedisStreamLog(redis.commands) : new MemoryStreamLog()),
+      inject: [RedisConnection, PubSub, AppConfig],
+      useFactory: (redis: RedisConnection | null, pubsub: PubSub, config: AppConfig) =>
+        redis ? new RedisStreamLog(redis.commands, config.redis.keyPrefix) : new MemoryStreamLog(pubsub),
     },
     StreamBus,
     UserEvents,

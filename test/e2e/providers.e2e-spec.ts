@@ -37,6 +37,21 @@ after(async () => {
 });
 
 const api = () => request(t.url);
+const sharedStorage = (app: TestApp): Record<string, string> => {
+  const { DATABASE_URL, REDIS_URL, REDIS_KEY_PREFIX, DATA_DIR } = app.env;
+  return { DATABASE_URL, REDIS_URL, REDIS_KEY_PREFIX, DATA_DIR };
+};
+// The other instance hears of a change over pub/sub, a moment after the request that made it.
+async function eventually(check: () => Promise<void>, attempts = 50): Promise<void> {
+  for (let i = 1; ; i++) {
+    try {
+      return await check();
+    } catch (err) {
+      if (i >= attempts) throw err;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+}
 const service = (app = t) => app.app.get(ProvidersService);
 
 async function collect(iterable: AsyncIterable<RoutedEvent>) {
@@ -127,6 +142,34 @@ describe('GET /providers', () => {
 });
 
 describe('provider keys', () => {
+  it('uses a changed or deleted key at once, here and on another instance (cached keys are dropped)', async () => {
+    const clustered = Boolean(process.env.DATABASE_URL && process.env.REDIS_URL);
+    // Another instance on the same database and Redis, when there are real ones to share.
+    const other = clustered ? await startTestApp(serverEnv(vendor), { env: sharedStorage(t), drop: () => Promise.resolve() }) : t;
+    try {
+      const owner = await registerUser(t);
+      const auth = bearer(owner.accessToken);
+      vendor.script('rotating-key', {});
+      const keyUsed = async (app: TestApp) => {
+        const { error } = await collect(service(app).stream(owner.id, { provider: 'openai', model: 'rotating-key', fallbacks: [] }, turn()));
+        expect(error).toBeUndefined();
+        return lastAuth('rotating-key')?.authorization;
+      };
+      expect(await keyUsed(other)).toBe('Bearer sk-server-openai');
+      await api().put('/api/v1/provider-keys/openai').set(auth).send({ apiKey: 'sk-first-key-1' }).expect(200);
+      expect(await keyUsed(t)).toBe('Bearer sk-first-key-1');
+      await eventually(async () => expect(await keyUsed(other)).toBe('Bearer sk-first-key-1'));
+      await api().put('/api/v1/provider-keys/openai').set(auth).send({ apiKey: 'sk-second-key-2' }).expect(200);
+      expect(await keyUsed(t)).toBe('Bearer sk-second-key-2');
+      await eventually(async () => expect(await keyUsed(other)).toBe('Bearer sk-second-key-2'));
+      await api().delete('/api/v1/provider-keys/openai').set(auth).expect(204);
+      expect(await keyUsed(t)).toBe('Bearer sk-server-openai');
+      await eventually(async () => expect(await keyUsed(other)).toBe('Bearer sk-server-openai'));
+    } finally {
+      if (other !== t) await other.close();
+    }
+  });
+
   it('stores a key encrypted, never returns it, and uses it instead of the server key', async () => {
     const owner = await registerUser(t);
     await api().put('/api/v1/provider-keys/openai').send({ apiKey: 'sk-x' }).expect(401);

@@ -5,11 +5,13 @@ import type { ContentPart } from '../../providers/provider.types.js';
 import type { ProvidersService, RoutedEvent } from '../../providers/providers.service.js';
 import type { StreamBus } from '../../streaming/stream-bus.js';
 import type { StreamEvent, StreamEventName } from '../../streaming/stream-event.js';
+import type { TurnBatch } from '../../streaming/turn-batch.js';
 import { MessageResponseDto } from '../dto/message.dto.js';
 import type { Message, MessageError, MessageStatus } from '../entities/message.entity.js';
 import { finalEvent } from './final-event.js';
 import type { FinalState, MessagesRepository } from '../messages.repository.js';
 import type { AbortReason, GenerationJob } from './generation-job.js';
+import { type PendingEvent, PendingEvents } from './pending-events.js';
 import { ReplyAccumulator } from './reply-accumulator.js';
 
 export interface PartialReply {
@@ -24,13 +26,10 @@ export interface RunDeps {
   knowledge: KnowledgeRetrievalService;
   messages: MessagesRepository;
   bus: StreamBus;
+  // Shared by every run: flushes their pending events at the end of each event-loop turn.
+  turn: TurnBatch<GenerationRun>;
   logger: Logger;
   maxReplyChars: number;
-}
-
-interface PendingEvent {
-  event: StreamEventName;
-  data: Record<string, unknown>;
 }
 
 export const INTERRUPTED_ERROR: MessageError = {
@@ -41,8 +40,8 @@ export const INTERRUPTED_ERROR: MessageError = {
   code: 'GENERATION_INTERRUPTED',
 };
 
-// One reply being generated: streams provider events to the bus (consecutive deltas coalesced
-// while a bus write is in flight), offers its partial content to the service's batched saves, and
+// One reply being generated: streams provider events to the bus (the deltas of one event-loop
+// turn coalesced into one event), offers its partial content to the service's batched saves, and
 // ends the message in exactly one final state.
 export class GenerationRun {
   private readonly controller = new AbortController();
@@ -51,8 +50,10 @@ export class GenerationRun {
   private readonly sent = new ReplyAccumulator();
   private seq = 0;
   private savedSeq = 0;
-  private pending: PendingEvent[] = [];
-  private sendLoop: Promise<void> | null = null;
+  private readonly pending = new PendingEvents();
+  private scheduled = false;
+  // The latest bus append; the log keeps appends in call order, so it settles last.
+  private lastWrite: Promise<void> = Promise.resolve();
   private provider: string;
   private model: string;
 
@@ -68,36 +69,43 @@ export class GenerationRun {
     if (!this.controller.signal.aborted) this.controller.abort(reason);
   }
 
-  // Resolves with the final message, or null when something else ended it first.
-  async execute(): Promise<Message | null> {
+  // Resolves with the final message, or null when something else ended it first (or the exchange
+  // was never committed: then nothing was published and nothing is written).
+  async execute(committed: Promise<boolean>): Promise<Message | null> {
     const started = performance.now();
     let timeToFirstTokenMs: number | null = null;
     let ended: { status: Exclude<MessageStatus, 'streaming'>; error: MessageError | null };
+    // Without knowledge-base sources the prompt is ready: the vendor request goes out while the
+    // exchange commits, and its first events wait for the commit.
+    let events = this.job.knowledge ? undefined : this.open(this.job.system);
+    const head = events ? untilFirstEvent(events) : undefined;
+    head?.catch(() => undefined);
+    if (!(await committed)) {
+      this.abort('gone');
+      return null;
+    }
     try {
-      const { job } = this;
-      const system = await this.withSources(job.system);
-      const events = this.deps.providers.stream(
-        job.userId,
-        { provider: job.provider, model: job.model },
-        {
-          system,
-          messages: job.messages,
-          temperature: job.temperature,
-          maxTokens: job.maxTokens,
-          signal: this.controller.signal,
-        },
-      );
-      for await (const e of events) {
-        if (e.type !== 'route' && e.type !== 'usage' && e.type !== 'finish' && timeToFirstTokenMs === null) {
+      events ??= this.open(await this.withSources(this.job.system));
+      let done = false;
+      const take = (e: RoutedEvent): boolean => {
+        if (timeToFirstTokenMs === null && e.type !== 'route' && e.type !== 'usage' && e.type !== 'finish') {
           timeToFirstTokenMs = Math.round(performance.now() - started);
         }
         this.apply(e);
-        if (this.reply.size > this.deps.maxReplyChars) {
-          this.reply.finishReason = 'length';
-          this.abort('limit');
-          break;
-        }
+        if (this.reply.size <= this.deps.maxReplyChars) return false;
+        this.reply.finishReason = 'length';
+        this.abort('limit');
+        return true;
+      };
+      for (const r of head ? await head : []) {
+        if ((done = r.done === true || take(r.value))) break;
       }
+      while (!done) {
+        const r = await events.next();
+        if (r.done) break;
+        done = take(r.value);
+      }
+      if (done) await events.return?.(undefined);
       // An aborted SDK stream may simply end: the abort reason decides, not the clean end.
       ended = this.controller.signal.aborted ? this.classify(undefined) : { status: 'completed', error: null };
     } catch (err) {
@@ -105,6 +113,15 @@ export class GenerationRun {
     }
     await this.drain();
     return this.finish(ended.status, ended.error, timeToFirstTokenMs);
+  }
+
+  private open(system: string | undefined): AsyncIterator<RoutedEvent> {
+    const { job } = this;
+    return this.deps.providers.stream(
+      job.userId,
+      { provider: job.provider, model: job.model },
+      { system, messages: job.messages, temperature: job.temperature, maxTokens: job.maxTokens, signal: this.controller.signal },
+    );
   }
 
   // RAG: the knowledge bases' best chunks join the system prompt, and the citations are saved
@@ -166,28 +183,23 @@ export class GenerationRun {
   }
 
   private push(event: StreamEventName, data: Record<string, unknown>): void {
-    const last = this.pending[this.pending.length - 1];
-    if (last && last.event === event && event !== 'message.tool_call') {
-      last.data.delta = (last.data.delta as string) + (data.delta as string);
-    } else {
-      this.pending.push({ event, data });
-    }
-    this.sendLoop ??= this.send();
+    this.pending.push(event, data);
+    if (this.scheduled) return;
+    this.scheduled = true;
+    this.deps.turn.add(this);
   }
 
-  // Sends pending events in batches; events pushed while a batch is in flight go in the next.
-  private async send(): Promise<void> {
-    while (this.pending.length > 0) {
-      const batch = this.pending.splice(0).map((e) => this.stamp(e));
-      for (const e of batch) this.sent.applyEvent(e);
-      try {
-        await this.deps.bus.append(this.job.messageId, batch);
-      } catch (err) {
-        // Live readers miss these; the saved message still gets the full text.
-        this.deps.logger.warn({ err, messageId: this.job.messageId }, 'Stream bus write failed');
-      }
-    }
-    this.sendLoop = null;
+  // Sends what this turn produced as one batch. Local followers get it at once; the bus write is
+  // not awaited here (the log keeps call order), only before the final state.
+  flush(): void {
+    this.scheduled = false;
+    if (this.pending.size === 0) return;
+    const batch = this.pending.take().map((e) => this.stamp(e));
+    for (const e of batch) this.sent.applyEvent(e);
+    this.lastWrite = this.deps.bus.append(this.job.messageId, batch).catch((err: unknown) => {
+      // Live readers miss these; the saved message still gets the full text.
+      this.deps.logger.warn({ err, messageId: this.job.messageId }, 'Stream bus write failed');
+    });
   }
 
   private stamp(e: PendingEvent): StreamEvent {
@@ -196,7 +208,8 @@ export class GenerationRun {
   }
 
   private async drain(): Promise<void> {
-    while (this.sendLoop) await this.sendLoop;
+    this.flush();
+    await this.lastWrite;
   }
 
   // What a partial save would write now (null when nothing new went out since the last one).
@@ -238,5 +251,16 @@ export class GenerationRun {
       });
     }
     return message;
+  }
+}
+
+// Pulls a provider stream up to its first event past the route announcements: far enough that
+// the vendor request is in flight.
+async function untilFirstEvent(events: AsyncIterator<RoutedEvent>): Promise<IteratorResult<RoutedEvent>[]> {
+  const results: IteratorResult<RoutedEvent>[] = [];
+  for (;;) {
+    const r = await events.next();
+    results.push(r);
+    if (r.done || r.value.type !== 'route') return results;
   }
 }

@@ -6,6 +6,7 @@ import { ProvidersService } from '../../providers/providers.service.js';
 import { PubSub, type Unsubscribe } from '../../state/pub-sub.js';
 import { StreamBus } from '../../streaming/stream-bus.js';
 import { isFinalEvent } from '../../streaming/stream-event.js';
+import { TurnBatch } from '../../streaming/turn-batch.js';
 import { MessageResponseDto } from '../dto/message.dto.js';
 import type { Message, MessageError, MessageStatus } from '../entities/message.entity.js';
 import { STOP_CHANNEL } from '../../streaming/channels.js';
@@ -28,6 +29,7 @@ export class GenerationService implements OnModuleInit, OnModuleDestroy {
   private timers: NodeJS.Timeout[] = [];
   private unsubscribeStop?: Unsubscribe;
   private saving = false;
+  private readonly turn = new TurnBatch<GenerationRun>((err) => this.logger.error({ err }, 'Flushing reply events failed'));
 
   constructor(
     @Inject(AppConfig) private readonly config: AppConfig,
@@ -71,18 +73,21 @@ export class GenerationService implements OnModuleInit, OnModuleDestroy {
     }
   }
 
-  start(job: GenerationJob): void {
+  // `committed` settles when the exchange's transaction does: true once the messages exist. The
+  // vendor request may start before; a reply whose exchange was not written ends silently.
+  start(job: GenerationJob, committed: Promise<boolean> = Promise.resolve(true)): void {
     const run = new GenerationRun(job, {
       providers: this.providers,
       knowledge: this.knowledge,
       messages: this.messages,
       bus: this.bus,
+      turn: this.turn,
       logger: this.logger,
       maxReplyChars: this.config.generation.maxReplyChars,
     });
     this.bus.openLocal(job.messageId);
     const done = run
-      .execute()
+      .execute(committed.catch(() => false))
       .then((message) => {
         if (message?.status === 'completed' && job.titleAfter) return this.titles.generate(job, message.content);
       })

@@ -6,6 +6,7 @@ import { isFinalEvent } from '../../streaming/stream-event.js';
 import type { Message } from '../entities/message.entity.js';
 import type { Exchange } from '../message-send.service.js';
 import { MessageTreeService } from '../message-tree.service.js';
+import { sseEventFrame } from './event-frame.js';
 import { SseStream } from './sse-stream.js';
 
 // Replies as Server-Sent Events: `id:` is the event's seq, so Last-Event-ID resumes exactly.
@@ -47,7 +48,7 @@ export class MessageSseService {
   private async follow(sse: SseStream, messageId: string, afterSeq: number): Promise<void> {
     try {
       const follower = await this.bus.follow(messageId, afterSeq, (e) => {
-        sse.send(e.event, e.data, e.seq);
+        sse.sendEncoded(sseEventFrame(e));
         if (isFinalEvent(e)) sse.end();
       });
       sse.onClose(() => follower.close());

@@ -1,4 +1,5 @@
 import type { FastifyReply } from 'fastify';
+import { sseText } from './event-frame.js';
 
 export interface SseOptions {
   heartbeatMs: number;
@@ -41,7 +42,12 @@ export class SseStream {
   }
 
   send(event: string, data: unknown, id?: number): void {
-    this.write(`${id === undefined ? '' : `id: ${id}\n`}event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+    this.write(sseText(event, data, id));
+  }
+
+  // An already encoded event (shared by every follower of a stream).
+  sendEncoded(frame: Buffer): void {
+    this.write(frame);
   }
 
   end(): void {
@@ -52,7 +58,7 @@ export class SseStream {
     for (const handler of this.closeHandlers.splice(0)) handler();
   }
 
-  private write(chunk: string): void {
+  private write(chunk: string | Buffer): void {
     if (this.closed) return;
     this.reply.raw.write(chunk);
     if (this.reply.raw.writableLength > this.options.maxBufferedBytes) this.end();
