@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
+import { isoFromUtcText } from '../database/utc-text.js';
 import { updateReturning } from '../database/update-returning.js';
 import { ChatSession } from './entities/chat-session.entity.js';
 
@@ -7,6 +8,14 @@ export type SessionRole = 'owner' | 'member';
 
 // A session as one user sees it: their role in it decides what they may do.
 export type SessionView = ChatSession & { role: SessionRole };
+
+// A list entry: the same fields, with times already as ISO 8601 UTC strings (a page of 20 would
+// otherwise parse 60 timestamps into Dates only to format them back).
+export type ListedSession = Omit<SessionView, 'lastActivityAt' | 'createdAt' | 'updatedAt'> & {
+  lastActivityAt: string;
+  createdAt: string;
+  updatedAt: string;
+};
 
 export interface SessionListFilter {
   archived: boolean;
@@ -38,6 +47,13 @@ export type SessionPatch = Partial<
 
 const COLUMNS = `id, user_id, title, provider, model, system_prompt, temperature, max_tokens, context_messages, pinned,
   archived, folder, tags, knowledge_base_ids, current_leaf_id, last_activity_at, created_at, updated_at`;
+
+// Times as UTC text ('2026-12-01 19:58:20.123456' in the ISO DateStyle that node-pg's own date
+// parser also relies on): the text protocol formats them anyway, so this costs PostgreSQL nothing.
+// The outer ORDER BY names s.* so it sorts the timestamps, not these text aliases.
+const utcText = (column: string) => `(${column} AT TIME ZONE 'UTC')::text AS ${column}`;
+const LISTED_COLUMNS = `id, user_id, title, provider, model, system_prompt, temperature, max_tokens, context_messages, pinned,
+  archived, folder, tags, knowledge_base_ids, current_leaf_id, role, ${['last_activity_at', 'created_at', 'updated_at'].map(utcText).join(', ')}`;
 
 @Injectable()
 export class SessionsRepository {
@@ -85,7 +101,7 @@ export class SessionsRepository {
 
   // Sessions the user owns or is a member of, newest activity first, keyset-paginated on
   // (last_activity_at, id).
-  async listPage(userId: string, filter: SessionListFilter): Promise<SessionView[]> {
+  async listPage(userId: string, filter: SessionListFilter): Promise<ListedSession[]> {
     const params: unknown[] = [userId, filter.archived];
     let where = 'archived = $2';
     if (filter.folder !== undefined) {
@@ -103,17 +119,18 @@ export class SessionsRepository {
     params.push(filter.limit + 1);
     const limit = `$${params.length}`;
     // Two index scans (own sessions, memberships) merged, rather than one OR that scans both.
-    const rows: (SessionRow & { role: SessionRole })[] = await this.dataSource.query(
-      `(SELECT ${COLUMNS}, 'owner' AS role FROM chat_sessions WHERE user_id = $1 AND ${where}
-         ORDER BY last_activity_at DESC, id DESC LIMIT ${limit})
-       UNION ALL
-       (SELECT ${COLUMNS}, 'member' AS role FROM chat_sessions
-         WHERE id IN (SELECT session_id FROM session_members WHERE user_id = $1) AND ${where}
-         ORDER BY last_activity_at DESC, id DESC LIMIT ${limit})
-       ORDER BY last_activity_at DESC, id DESC LIMIT ${limit}`,
+    const rows: ListedRow[] = await this.dataSource.query(
+      `SELECT ${LISTED_COLUMNS} FROM (
+         (SELECT ${COLUMNS}, 'owner' AS role FROM chat_sessions WHERE user_id = $1 AND ${where}
+           ORDER BY last_activity_at DESC, id DESC LIMIT ${limit})
+         UNION ALL
+         (SELECT ${COLUMNS}, 'member' AS role FROM chat_sessions
+           WHERE id IN (SELECT session_id FROM session_members WHERE user_id = $1) AND ${where}
+           ORDER BY last_activity_at DESC, id DESC LIMIT ${limit})
+       ) s ORDER BY s.last_activity_at DESC, s.id DESC LIMIT ${limit}`,
       params,
     );
-    return rows.map(toView);
+    return rows.map(toListed);
   }
 
   async update(id: string, patch: SessionPatch, manager?: EntityManager): Promise<void> {
@@ -195,4 +212,35 @@ function toSession(r: SessionRow): ChatSession {
     createdAt: r.created_at,
     updatedAt: r.updated_at,
   });
+}
+
+type ListedRow = Omit<SessionRow, 'last_activity_at' | 'created_at' | 'updated_at'> & {
+  role: SessionRole;
+  last_activity_at: string;
+  created_at: string;
+  updated_at: string;
+};
+
+function toListed(r: ListedRow): ListedSession {
+  return {
+    id: r.id,
+    userId: r.user_id,
+    role: r.role,
+    title: r.title,
+    provider: r.provider,
+    model: r.model,
+    systemPrompt: r.system_prompt,
+    temperature: r.temperature,
+    maxTokens: r.max_tokens,
+    contextMessages: r.context_messages,
+    pinned: r.pinned,
+    archived: r.archived,
+    folder: r.folder,
+    tags: r.tags,
+    knowledgeBaseIds: r.knowledge_base_ids,
+    currentLeafId: r.current_leaf_id,
+    lastActivityAt: isoFromUtcText(r.last_activity_at),
+    createdAt: isoFromUtcText(r.created_at),
+    updatedAt: isoFromUtcText(r.updated_at),
+  };
 }
