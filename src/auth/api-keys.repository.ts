@@ -10,6 +10,7 @@ export interface ActiveApiKey {
   scopes: ApiKey['scopes'];
   role: Role;
   lastUsedAt: Date | null;
+  expiresAt: Date | null;
 }
 
 @Injectable()
@@ -38,16 +39,18 @@ export class ApiKeysRepository {
 
   // One indexed lookup that also checks the key's owner is still active.
   async findActiveByHash(keyHash: string): Promise<ActiveApiKey | null> {
-    const rows: { id: string; user_id: string; scopes: ApiKey['scopes']; role: Role; last_used_at: Date | null }[] =
+    const rows: { id: string; user_id: string; scopes: ApiKey['scopes']; role: Role; last_used_at: Date | null; expires_at: Date | null }[] =
       await this.dataSource.query(
-        `SELECT k.id, k.user_id, k.scopes, k.last_used_at, u.role
+        `SELECT k.id, k.user_id, k.scopes, k.last_used_at, k.expires_at, u.role
            FROM api_keys k JOIN users u ON u.id = k.user_id
           WHERE k.key_hash = $1 AND k.revoked_at IS NULL AND u.active
             AND (k.expires_at IS NULL OR k.expires_at > now())`,
         [keyHash],
       );
     const row = rows[0];
-    return row ? { id: row.id, userId: row.user_id, scopes: row.scopes, role: row.role, lastUsedAt: row.last_used_at } : null;
+    return row
+      ? { id: row.id, userId: row.user_id, scopes: row.scopes, role: row.role, lastUsedAt: row.last_used_at, expiresAt: row.expires_at }
+      : null;
   }
 
   async touch(id: string): Promise<void> {

@@ -5,8 +5,7 @@ import type { Principal } from '../common/auth/principal.js';
 import { KeyValueStore } from '../state/key-value.store.js';
 import { ApiKeysRepository } from './api-keys.repository.js';
 import { normalizeEmail } from './auth.service.js';
-import type { Counter } from '../state/key-value.store.js';
-import { CredentialStateService, type RateCount } from './credential-state.service.js';
+import { CredentialStateService } from './credential-state.service.js';
 import { ExternalIdentitiesRepository } from './external-identities.repository.js';
 import { sha256 } from './secrets.js';
 import type { AccessTokenClaims } from './tokens.service.js';
@@ -53,28 +52,13 @@ export class AuthenticatorService {
     };
   }
 
-  // The same, with the caller's rate-limit counter incremented in the same round trip.
-  async fromAccessTokenCounted(claims: AccessTokenClaims, rate: (userId: string) => RateCount): Promise<{ principal: Principal | null; counter?: Counter }> {
-    if (typeof claims.sub !== 'string' || typeof claims.jti !== 'string' || typeof claims.sid !== 'string') return { principal: null };
-    const { status, counter } = await this.credentialState.checkAccessToken(claims.sub, claims.jti, claims.sid, rate(claims.sub));
-    if (!status?.active) return { principal: null, counter };
-    return {
-      principal: {
-        userId: claims.sub,
-        role: status.role,
-        kind: 'access-token',
-        tokenId: claims.jti,
-        familyId: claims.sid,
-        tokenExpiresAt: claims.exp,
-      },
-      counter,
-    };
-  }
-
   async fromApiKey(secret: string): Promise<Principal | null> {
-    const key = await this.apiKeys.findActiveByHash(sha256(secret));
+    const hash = sha256(secret);
+    const key = await this.credentialState.apiKey(hash, () => this.apiKeys.findActiveByHash(hash));
     if (!key) return null;
     if (!key.lastUsedAt || Date.now() - key.lastUsedAt.getTime() > API_KEY_TOUCH_INTERVAL_MS) {
+      // The cached copy too, or every request until it expires would touch again.
+      key.lastUsedAt = new Date();
       this.apiKeys.touch(key.id).catch((err: unknown) => this.logger.warn({ err }, 'Could not record API key use'));
     }
     return { userId: key.userId, role: key.role, kind: 'api-key', scopes: key.scopes, apiKeyId: key.id };

@@ -28,6 +28,7 @@ export interface StorageConfig {
 export interface RateLimitConfig {
   windowSeconds: number;
   max: number;
+  syncMs: number;
   authWindowSeconds: number;
   loginPerAccount: number;
   loginPerIp: number;
@@ -67,6 +68,7 @@ export class AppConfig {
     jwtIssuer: string;
     jwtAudience: string;
     accessTtlSeconds: number;
+    stateCacheMs: number;
     refreshTtlSeconds: number;
     adminEmails: ReadonlySet<string>;
     oidc?: OidcConfig;
@@ -117,6 +119,7 @@ export class AppConfig {
       jwtIssuer: e.JWT_ISSUER,
       jwtAudience: e.JWT_AUDIENCE,
       accessTtlSeconds: e.JWT_ACCESS_TTL_SECONDS,
+      stateCacheMs: e.AUTH_STATE_CACHE_MS,
       refreshTtlSeconds: e.REFRESH_TOKEN_TTL_SECONDS,
       adminEmails: new Set(splitList(e.ADMIN_EMAILS).map((m) => m.toLowerCase())),
       oidc: e.OIDC_ISSUER
@@ -130,6 +133,7 @@ export class AppConfig {
     this.rateLimit = {
       windowSeconds: e.RATE_LIMIT_WINDOW_SECONDS,
       max: e.RATE_LIMIT_MAX,
+      syncMs: e.RATE_LIMIT_SYNC_MS,
       authWindowSeconds: e.RATE_LIMIT_AUTH_WINDOW_SECONDS,
       loginPerAccount: e.RATE_LIMIT_LOGIN_PER_ACCOUNT,
       loginPerIp: e.RATE_LIMIT_LOGIN_PER_IP,

@@ -110,6 +110,16 @@ export class EnvironmentVariables {
   @Transform(toInt) @IsInt() @Min(1)
   RATE_LIMIT_MAX = 1200;
 
+  // How often each instance adds its local counts of the general limit to the shared counter
+  // (0: every request counts in Redis, one round trip each).
+  @Transform(toInt) @IsInt() @Min(0) @Max(10_000)
+  RATE_LIMIT_SYNC_MS = 500;
+
+  // How long an instance may trust a credential check it made (access token or API key state)
+  // when an invalidation sent over pub/sub did not reach it (0: check on every request).
+  @Transform(toInt) @IsInt() @Min(0) @Max(60_000)
+  AUTH_STATE_CACHE_MS = 5000;
+
   @Transform(toInt) @IsInt() @Min(1)
   RATE_LIMIT_AUTH_WINDOW_SECONDS = 900;
 
