@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
+import { preparedQuery } from '../database/prepared-query.js';
 import { isoFromUtcText } from '../database/utc-text.js';
 import { updateReturning } from '../database/update-returning.js';
 import { ChatSession } from './entities/chat-session.entity.js';
@@ -119,7 +120,8 @@ export class SessionsRepository {
     params.push(filter.limit + 1);
     const limit = `$${params.length}`;
     // Two index scans (own sessions, memberships) merged, rather than one OR that scans both.
-    const rows: ListedRow[] = await this.dataSource.query(
+    const rows = await preparedQuery<ListedRow>(
+      this.dataSource,
       `SELECT ${LISTED_COLUMNS} FROM (
          (SELECT ${COLUMNS}, 'owner' AS role FROM chat_sessions WHERE user_id = $1 AND ${where}
            ORDER BY last_activity_at DESC, id DESC LIMIT ${limit})
