@@ -53,6 +53,7 @@ export class AppConfig {
   readonly host: string;
   readonly dataDir: string;
   readonly logLevel: string;
+  readonly logRequestContext: boolean;
   readonly bodyLimitBytes: number;
   readonly importMaxBytes: number;
   // Where clients reach this server (share links are built on it), without a trailing slash.
@@ -97,6 +98,7 @@ export class AppConfig {
     this.host = e.HOST;
     this.dataDir = isAbsolute(e.DATA_DIR) ? e.DATA_DIR : resolve(process.cwd(), e.DATA_DIR);
     this.logLevel = e.LOG_LEVEL;
+    this.logRequestContext = e.LOG_REQUEST_CONTEXT;
     this.bodyLimitBytes = e.BODY_LIMIT_BYTES;
     this.importMaxBytes = e.IMPORT_MAX_BYTES;
     this.publicBaseUrl = (e.PUBLIC_BASE_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, '');

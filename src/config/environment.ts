@@ -101,6 +101,11 @@ export class EnvironmentVariables {
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL = 'info';
 
+  // Put the request id on every line logged during a request (AsyncLocalStorage: on Node 20 this
+  // makes every promise of the process tracked). Off: only request and error lines carry it.
+  @Transform(toBool) @IsBoolean()
+  LOG_REQUEST_CONTEXT = false;
+
   @IsOptional() @Transform(emptyToUndefined) @IsString()
   METRICS_TOKEN?: string;
 
