@@ -11,10 +11,21 @@ const names = new Map<string, string>();
 // times its execution). The embedded database has no named statements: it gets the text.
 // `text` must be one of a fixed set of statements (values go in `values`): each distinct text is
 // prepared on every connection for the life of the pool.
-export async function preparedQuery<R>(dataSource: DataSource, text: string, values: unknown[]): Promise<R[]> {
+export async function preparedQuery<R>(dataSource: DataSource, text: string, values: unknown[]): Promise<R[]>;
+// rowMode 'array': each row as an array of the selected columns, in order.
+export async function preparedQuery<R>(dataSource: DataSource, options: { rowMode: 'array' }, text: string, values: unknown[]): Promise<R[]>;
+export async function preparedQuery<R>(
+  dataSource: DataSource,
+  ...args: [string, unknown[]] | [{ rowMode: 'array' }, string, unknown[]]
+): Promise<R[]> {
+  const [options, text, values] = args.length === 2 ? [{}, ...args] : args;
   const pool = (dataSource.driver as PostgresDriver).master as pg.Pool;
-  if (dataSource instanceof AppDataSource && dataSource.isEmbedded) return (await pool.query<R & pg.QueryResultRow>(text, values)).rows;
-  let name = names.get(text);
-  if (!name) names.set(text, (name = `cbx_${names.size + 1}`));
-  return (await pool.query<R & pg.QueryResultRow>({ name, text, values })).rows;
+  const embedded = dataSource instanceof AppDataSource && dataSource.isEmbedded;
+  let name: string | undefined;
+  if (!embedded) {
+    name = names.get(text);
+    if (!name) names.set(text, (name = `cbx_${names.size + 1}`));
+  }
+  const result = await pool.query({ ...options, name, text, values });
+  return result.rows as R[];
 }

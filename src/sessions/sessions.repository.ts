@@ -12,7 +12,7 @@ export type SessionView = ChatSession & { role: SessionRole };
 
 // A list entry: the same fields, with times already as ISO 8601 UTC strings (a page of 20 would
 // otherwise parse 60 timestamps into Dates only to format them back).
-export type ListedSession = Omit<SessionView, 'lastActivityAt' | 'createdAt' | 'updatedAt'> & {
+export type ListedSession = Omit<SessionView, 'userId' | 'lastActivityAt' | 'createdAt' | 'updatedAt'> & {
   lastActivityAt: string;
   createdAt: string;
   updatedAt: string;
@@ -53,8 +53,9 @@ const COLUMNS = `id, user_id, title, provider, model, system_prompt, temperature
 // parser also relies on): the text protocol formats them anyway, so this costs PostgreSQL nothing.
 // The outer ORDER BY names s.* so it sorts the timestamps, not these text aliases.
 const utcText = (column: string) => `(${column} AT TIME ZONE 'UTC')::text AS ${column}`;
-const LISTED_COLUMNS = `id, user_id, title, provider, model, system_prompt, temperature, max_tokens, context_messages, pinned,
-  archived, folder, tags, knowledge_base_ids, current_leaf_id, role, ${['last_activity_at', 'created_at', 'updated_at'].map(utcText).join(', ')}`;
+// Read as arrays, in this order (toListed): pg then builds no object per row.
+const LISTED_COLUMNS = `id, role, title, provider, model, system_prompt, temperature, max_tokens, context_messages, pinned,
+  archived, folder, tags, knowledge_base_ids, current_leaf_id, ${['last_activity_at', 'created_at', 'updated_at'].map(utcText).join(', ')}`;
 
 @Injectable()
 export class SessionsRepository {
@@ -122,6 +123,7 @@ export class SessionsRepository {
     // Two index scans (own sessions, memberships) merged, rather than one OR that scans both.
     const rows = await preparedQuery<ListedRow>(
       this.dataSource,
+      { rowMode: 'array' },
       `SELECT ${LISTED_COLUMNS} FROM (
          (SELECT ${COLUMNS}, 'owner' AS role FROM chat_sessions WHERE user_id = $1 AND ${where}
            ORDER BY last_activity_at DESC, id DESC LIMIT ${limit})
@@ -216,33 +218,48 @@ function toSession(r: SessionRow): ChatSession {
   });
 }
 
-type ListedRow = Omit<SessionRow, 'last_activity_at' | 'created_at' | 'updated_at'> & {
-  role: SessionRole;
-  last_activity_at: string;
-  created_at: string;
-  updated_at: string;
-};
+type ListedRow = [
+  id: string,
+  role: SessionRole,
+  title: string | null,
+  provider: string,
+  model: string,
+  systemPrompt: string | null,
+  temperature: number | null,
+  maxTokens: number | null,
+  contextMessages: number | null,
+  pinned: boolean,
+  archived: boolean,
+  folder: string | null,
+  tags: string[],
+  knowledgeBaseIds: string[],
+  currentLeafId: string | null,
+  lastActivityAt: string,
+  createdAt: string,
+  updatedAt: string,
+];
 
 function toListed(r: ListedRow): ListedSession {
+  const [id, role, title, provider, model, systemPrompt, temperature, maxTokens, contextMessages] = r;
+  const [, , , , , , , , , pinned, archived, folder, tags, knowledgeBaseIds, currentLeafId, lastActivityAt, createdAt, updatedAt] = r;
   return {
-    id: r.id,
-    userId: r.user_id,
-    role: r.role,
-    title: r.title,
-    provider: r.provider,
-    model: r.model,
-    systemPrompt: r.system_prompt,
-    temperature: r.temperature,
-    maxTokens: r.max_tokens,
-    contextMessages: r.context_messages,
-    pinned: r.pinned,
-    archived: r.archived,
-    folder: r.folder,
-    tags: r.tags,
-    knowledgeBaseIds: r.knowledge_base_ids,
-    currentLeafId: r.current_leaf_id,
-    lastActivityAt: isoFromUtcText(r.last_activity_at),
-    createdAt: isoFromUtcText(r.created_at),
-    updatedAt: isoFromUtcText(r.updated_at),
+    id,
+    role,
+    title,
+    provider,
+    model,
+    systemPrompt,
+    temperature,
+    maxTokens,
+    contextMessages,
+    pinned,
+    archived,
+    folder,
+    tags,
+    knowledgeBaseIds,
+    currentLeafId,
+    lastActivityAt: isoFromUtcText(lastActivityAt),
+    createdAt: isoFromUtcText(createdAt),
+    updatedAt: isoFromUtcText(updatedAt),
   };
 }
