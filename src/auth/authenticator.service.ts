@@ -11,7 +11,7 @@ import { sha256 } from './secrets.js';
 import type { AccessTokenClaims } from './tokens.service.js';
 import { UsersRepository } from './users.repository.js';
 
-// Last-use times are written at most this often per key, keeping writes off the request path.
+// Last-use times are written at most this often per key, keeping writes off most requests.
 const API_KEY_TOUCH_INTERVAL_MS = 60_000;
 
 export interface ExternalClaims {
@@ -57,9 +57,11 @@ export class AuthenticatorService {
     const key = await this.credentialState.apiKey(hash, () => this.apiKeys.findActiveByHash(hash));
     if (!key) return null;
     if (!key.lastUsedAt || Date.now() - key.lastUsedAt.getTime() > API_KEY_TOUCH_INTERVAL_MS) {
-      // The cached copy too, or every request until it expires would touch again.
+      // The cached copy too, or every request until it expires would touch again. Awaited (once
+      // a minute per key): a request's use is recorded by the time it is answered, even when its
+      // copy of the key came from memory and no later request will touch again.
       key.lastUsedAt = new Date();
-      this.apiKeys.touch(key.id).catch((err: unknown) => this.logger.warn({ err }, 'Could not record API key use'));
+      await this.apiKeys.touch(key.id).catch((err: unknown) => this.logger.warn({ err }, 'Could not record API key use'));
     }
     return { userId: key.userId, role: key.role, kind: 'api-key', scopes: key.scopes, apiKeyId: key.id };
   }
