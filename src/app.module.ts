@@ -1,5 +1,4 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import { LoggerModule } from 'nestjs-pino';
 import { AuthModule } from './auth/auth.module.js';
 import type { AppConfig } from './config/app-config.js';
 import { ConfigModule } from './config/config.module.js';
@@ -14,7 +13,7 @@ import { SearchModule } from './search/search.module.js';
 import { SessionsModule } from './sessions/sessions.module.js';
 import { SharingModule } from './sharing/sharing.module.js';
 import { StreamingModule } from './streaming/streaming.module.js';
-import { loggerOptions } from './common/http/logger-options.js';
+import { LoggingModule } from './common/logging/logging.module.js';
 import { ProvidersModule } from './providers/providers.module.js';
 import { StateModule } from './state/state.module.js';
 import { TransferModule } from './transfer/transfer.module.js';
@@ -28,7 +27,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(config),
-        LoggerModule.forRoot(loggerOptions(config)),
+        LoggingModule.forRoot(config),
         DatabaseModule,
         StateModule,
         JobsModule,

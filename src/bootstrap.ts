@@ -3,10 +3,11 @@ import { RequestMethod } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
-import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module.js';
 import type { AppConfig } from './config/app-config.js';
 import { ProblemFilter } from './common/errors/problem.filter.js';
+import { AppLogger } from './common/logging/app-logger.js';
+import { instrumentRequestLogging } from './common/logging/request-logging.js';
 import { ChatWsAdapter } from './gateway/chat-ws.adapter.js';
 import { requestIdFor } from './common/http/request-id.js';
 import { securityHeaders } from './common/http/security-headers.js';
@@ -33,10 +34,12 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
     // Boot errors are thrown to the caller (main.ts, tests) instead of exiting the process.
     abortOnError: false,
   });
-  app.useLogger(app.get(Logger));
+  const logger = app.get(AppLogger);
+  app.useLogger(logger);
   app.flushLogs();
 
   const fastify = app.getHttpAdapter().getInstance();
+  instrumentRequestLogging(fastify, logger, config);
   const headers = securityHeaders();
   fastify.addHook('onRequest', (request, reply, done) => {
     void reply.headers(headers).header('x-request-id', request.id);

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, IsNull } from 'typeorm';
 import type { Role } from '../common/auth/principal.js';
 import { newId } from '../common/ids.js';
+import { preparedQuery } from '../database/prepared-query.js';
 import { ApiKey } from './entities/api-key.entity.js';
 
 export interface ActiveApiKey {
@@ -10,6 +11,7 @@ export interface ActiveApiKey {
   scopes: ApiKey['scopes'];
   role: Role;
   lastUsedAt: Date | null;
+  expiresAt: Date | null;
 }
 
 @Injectable()
@@ -38,16 +40,19 @@ export class ApiKeysRepository {
 
   // One indexed lookup that also checks the key's owner is still active.
   async findActiveByHash(keyHash: string): Promise<ActiveApiKey | null> {
-    const rows: { id: string; user_id: string; scopes: ApiKey['scopes']; role: Role; last_used_at: Date | null }[] =
-      await this.dataSource.query(
-        `SELECT k.id, k.user_id, k.scopes, k.last_used_at, u.role
+    const rows: { id: string; user_id: string; scopes: ApiKey['scopes']; role: Role; last_used_at: Date | null; expires_at: Date | null }[] =
+      await preparedQuery(
+        this.dataSource,
+        `SELECT k.id, k.user_id, k.scopes, k.last_used_at, k.expires_at, u.role
            FROM api_keys k JOIN users u ON u.id = k.user_id
           WHERE k.key_hash = $1 AND k.revoked_at IS NULL AND u.active
             AND (k.expires_at IS NULL OR k.expires_at > now())`,
         [keyHash],
       );
     const row = rows[0];
-    return row ? { id: row.id, userId: row.user_id, scopes: row.scopes, role: row.role, lastUsedAt: row.last_used_at } : null;
+    return row
+      ? { id: row.id, userId: row.user_id, scopes: row.scopes, role: row.role, lastUsedAt: row.last_used_at, expiresAt: row.expires_at }
+      : null;
   }
 
   async touch(id: string): Promise<void> {

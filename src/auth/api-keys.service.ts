@@ -3,6 +3,7 @@ import type { ApiKeyScope, Principal } from '../common/auth/principal.js';
 import { AppError } from '../common/errors/domain-error.js';
 import { decodeCursor, type Page, toPage } from '../common/pagination/cursor.js';
 import { ApiKeysRepository } from './api-keys.repository.js';
+import { CredentialStateService } from './credential-state.service.js';
 import { AuthError, AuthErrorCode } from './auth.errors.js';
 import { ApiKeyResponseDto, type CreatedApiKeyResponseDto } from './dto/api-key.dto.js';
 import { displayPrefix, newApiKey, sha256 } from './secrets.js';
@@ -11,7 +12,10 @@ const DEFAULT_SCOPES: ApiKeyScope[] = ['read', 'write'];
 
 @Injectable()
 export class ApiKeysService {
-  constructor(@Inject(ApiKeysRepository) private readonly apiKeys: ApiKeysRepository) {}
+  constructor(
+    @Inject(ApiKeysRepository) private readonly apiKeys: ApiKeysRepository,
+    @Inject(CredentialStateService) private readonly credentialState: CredentialStateService,
+  ) {}
 
   async create(
     principal: Principal,
@@ -50,5 +54,6 @@ export class ApiKeysService {
 
   async revoke(principal: Principal, id: string): Promise<void> {
     if (!(await this.apiKeys.revoke(id, principal.userId))) throw AppError.notFound('API key');
+    await this.credentialState.apiKeyRevoked(id);
   }
 }

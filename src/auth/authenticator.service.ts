@@ -5,14 +5,13 @@ import type { Principal } from '../common/auth/principal.js';
 import { KeyValueStore } from '../state/key-value.store.js';
 import { ApiKeysRepository } from './api-keys.repository.js';
 import { normalizeEmail } from './auth.service.js';
-import type { Counter } from '../state/key-value.store.js';
-import { CredentialStateService, type RateCount } from './credential-state.service.js';
+import { CredentialStateService } from './credential-state.service.js';
 import { ExternalIdentitiesRepository } from './external-identities.repository.js';
 import { sha256 } from './secrets.js';
 import type { AccessTokenClaims } from './tokens.service.js';
 import { UsersRepository } from './users.repository.js';
 
-// Last-use times are written at most this often per key, keeping writes off the request path.
+// Last-use times are written at most this often per key, keeping writes off most requests.
 const API_KEY_TOUCH_INTERVAL_MS = 60_000;
 
 export interface ExternalClaims {
@@ -53,29 +52,16 @@ export class AuthenticatorService {
     };
   }
 
-  // The same, with the caller's rate-limit counter incremented in the same round trip.
-  async fromAccessTokenCounted(claims: AccessTokenClaims, rate: (userId: string) => RateCount): Promise<{ principal: Principal | null; counter?: Counter }> {
-    if (typeof claims.sub !== 'string' || typeof claims.jti !== 'string' || typeof claims.sid !== 'string') return { principal: null };
-    const { status, counter } = await this.credentialState.checkAccessToken(claims.sub, claims.jti, claims.sid, rate(claims.sub));
-    if (!status?.active) return { principal: null, counter };
-    return {
-      principal: {
-        userId: claims.sub,
-        role: status.role,
-        kind: 'access-token',
-        tokenId: claims.jti,
-        familyId: claims.sid,
-        tokenExpiresAt: claims.exp,
-      },
-      counter,
-    };
-  }
-
   async fromApiKey(secret: string): Promise<Principal | null> {
-    const key = await this.apiKeys.findActiveByHash(sha256(secret));
+    const hash = sha256(secret);
+    const key = await this.credentialState.apiKey(hash, () => this.apiKeys.findActiveByHash(hash));
     if (!key) return null;
     if (!key.lastUsedAt || Date.now() - key.lastUsedAt.getTime() > API_KEY_TOUCH_INTERVAL_MS) {
-      this.apiKeys.touch(key.id).catch((err: unknown) => this.logger.warn({ err }, 'Could not record API key use'));
+      // The cached copy too, or every request until it expires would touch again. Awaited (once
+      // a minute per key): a request's use is recorded by the time it is answered, even when its
+      // copy of the key came from memory and no later request will touch again.
+      key.lastUsedAt = new Date();
+      await this.apiKeys.touch(key.id).catch((err: unknown) => this.logger.warn({ err }, 'Could not record API key use'));
     }
     return { userId: key.userId, role: key.role, kind: 'api-key', scopes: key.scopes, apiKeyId: key.id };
   }

@@ -6,12 +6,14 @@ import type { Principal } from '../common/auth/principal.js';
 import { AuthenticatorService } from './authenticator.service.js';
 import { API_KEY_PREFIX } from './secrets.js';
 import { ACCESS_TOKEN_ALGORITHM, accessTokenKey, type AccessTokenClaims } from './tokens.service.js';
+import { VerifiedTokens } from './verified-tokens.js';
 
 // Authenticates a bearer credential outside HTTP (WebSocket): an access token of ours, checked
 // exactly as the HTTP guard checks it, or an API key.
 @Injectable()
 export class BearerAuthService {
   private readonly key: KeyObject;
+  private readonly verified = new VerifiedTokens<AccessTokenClaims>();
 
   constructor(
     @Inject(AppConfig) private readonly config: AppConfig,
@@ -29,8 +31,11 @@ export class BearerAuthService {
 
   // The claims of a valid access token of ours (algorithm, issuer, audience pinned; not expired).
   verifyAccessToken(token: string): AccessTokenClaims | null {
+    const known = this.verified.get(token);
+    if (known) return known;
+    let claims: AccessTokenClaims;
     try {
-      return jwt.verify(token, this.key, {
+      claims = jwt.verify(token, this.key, {
         algorithms: [ACCESS_TOKEN_ALGORITHM],
         issuer: this.config.auth.jwtIssuer,
         audience: this.config.auth.jwtAudience,
@@ -38,5 +43,7 @@ export class BearerAuthService {
     } catch {
       return null;
     }
+    this.verified.add(token, claims);
+    return claims;
   }
 }

@@ -1,9 +1,11 @@
-import { Inject, Injectable, Optional } from '@nestjs/common';
-import type { Redis } from 'ioredis';
+import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit, Optional } from '@nestjs/common';
 import { AppConfig } from '../config/app-config.js';
 import type { Role } from '../common/auth/principal.js';
-import { type Counter, KeyValueStore } from '../state/key-value.store.js';
+import { KeyValueStore } from '../state/key-value.store.js';
+import { PubSub, type Unsubscribe } from '../state/pub-sub.js';
 import { RedisConnection } from '../state/redis-connection.js';
+import type { ActiveApiKey } from './api-keys.repository.js';
+import { CredentialCache } from './credential-cache.js';
 import type { User } from './entities/user.entity.js';
 import { UsersRepository } from './users.repository.js';
 
@@ -13,72 +15,56 @@ export interface UserStatus {
 }
 
 const USER_CACHE_TTL_MS = 5 * 60_000;
+const INVALIDATIONS = 'auth:invalidate';
 
-// A request's general rate-limit counter, counted in the same round trip as the credential checks.
-export interface RateCount {
-  key: string;
-  windowMs: number;
-}
+// What a change of credential state tells every instance to forget.
+export type Invalidation = { kind: 'token' | 'family' | 'user' | 'api-key'; id: string };
 
-// One Redis round trip for an access token: the rate-limit counter (INCR, window set on the first
-// increment, as KeyValueStore.increment does) and the cached status and denylist entries.
-const CHECK_ACCESS_TOKEN_LUA = `
-local count = redis.call('INCR', KEYS[1])
-redis.call('PEXPIRE', KEYS[1], ARGV[1], 'NX')
-local ttl = redis.call('PTTL', KEYS[1])
-return {count, ttl, redis.call('GET', KEYS[2]), redis.call('GET', KEYS[3]), redis.call('GET', KEYS[4])}`;
-const CHECK_ACCESS_TOKEN = 'cbxCheckAccessToken';
-
-type CheckingRedis = Redis & {
-  [CHECK_ACCESS_TOKEN](rate: string, user: string, token: string, family: string, windowMs: number): Promise<[number, number, string | null, string | null, string | null]>;
-};
-
-// What makes a still-valid JWT unusable, checked on every request in one key/value round trip:
-// a revoked token id (logout), a revoked refresh family (logout elsewhere, password change,
-// reuse detection) and the user's current role and active flag (cached, written through on change).
+// What makes a still-valid JWT or API key unusable: a revoked token id (logout), a revoked refresh
+// family (logout elsewhere, password change, reuse detection), the user's current role and active
+// flag (kept in the key/value store, written through on change), a revoked API key. Answers are
+// kept in this process for AUTH_STATE_CACHE_MS (CredentialCache); every change here drops them
+// at once on this instance and, over pub/sub, on the others.
 @Injectable()
-export class CredentialStateService {
-  private readonly redis: CheckingRedis | null;
+export class CredentialStateService implements OnModuleInit, OnModuleDestroy {
+  private readonly tokens: CredentialCache<UserStatus>;
+  private readonly apiKeys: CredentialCache<ActiveApiKey>;
+  private unsubscribe?: Unsubscribe;
 
   constructor(
     @Inject(KeyValueStore) private readonly kv: KeyValueStore,
     @Inject(UsersRepository) private readonly users: UsersRepository,
     @Inject(AppConfig) private readonly config: AppConfig,
-    @Optional() @Inject(RedisConnection) redis: RedisConnection | null = null,
+    @Inject(PubSub) private readonly pubsub: PubSub,
+    @Optional() @Inject(RedisConnection) private readonly redis: RedisConnection | null = null,
   ) {
-    const client = redis?.commands;
-    if (client && !(CHECK_ACCESS_TOKEN in client)) {
-      client.defineCommand(CHECK_ACCESS_TOKEN, { numberOfKeys: 4, lua: CHECK_ACCESS_TOKEN_LUA });
-    }
-    this.redis = (client as CheckingRedis | undefined) ?? null;
+    this.tokens = new CredentialCache(config.auth.stateCacheMs);
+    this.apiKeys = new CredentialCache(config.auth.stateCacheMs);
   }
 
-  // statusForAccessToken and the rate-limit increment together: one round trip on Redis.
-  async checkAccessToken(userId: string, tokenId: string, familyId: string, rate: RateCount): Promise<{ status: UserStatus | null; counter: Counter }> {
-    let cached: string | null;
-    let denied: (string | null)[];
-    let counter: Counter;
-    if (this.redis) {
-      const [count, ttl, user, token, family] = await this.redis[CHECK_ACCESS_TOKEN](rate.key, userKey(userId), tokenKey(tokenId), familyKey(familyId), rate.windowMs);
-      counter = { count: Number(count), ttlMs: Math.max(0, Number(ttl)) };
-      cached = user;
-      denied = [token, family];
-    } else {
-      const [values, count] = await Promise.all([this.kv.getMany([userKey(userId), tokenKey(tokenId), familyKey(familyId)]), this.kv.increment(rate.key, rate.windowMs)]);
-      [cached, ...denied] = values;
-      counter = count;
-    }
-    if (denied.some((v) => v !== null)) return { status: null, counter };
-    return { status: cached ? (JSON.parse(cached) as UserStatus) : await this.loadStatus(userId), counter };
+  async onModuleInit(): Promise<void> {
+    this.unsubscribe = await this.pubsub.subscribe(INVALIDATIONS, (message) => this.apply(JSON.parse(message) as Invalidation));
+    // Messages sent while the subscriber was reconnecting are lost: forget everything instead.
+    this.redis?.subscriber.on('ready', this.forgetAll);
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    this.redis?.subscriber.off('ready', this.forgetAll);
+    await this.unsubscribe?.();
   }
 
   async statusForAccessToken(userId: string, tokenId?: string, familyId?: string): Promise<UserStatus | null> {
+    const cached = tokenId ? this.tokens.get(tokenId) : undefined;
+    if (cached && cached.userId === userId && cached.groupId === familyId) return cached.value;
+    const epoch = this.tokens.begin();
     const keys = [userKey(userId)];
     if (tokenId) keys.push(tokenKey(tokenId));
     if (familyId) keys.push(familyKey(familyId));
-    const [cached, ...denied] = await this.kv.getMany(keys);
+    const [stored, ...denied] = await this.kv.getMany(keys);
     if (denied.some((v) => v !== null)) return null;
-    return cached ? (JSON.parse(cached) as UserStatus) : this.loadStatus(userId);
+    const status = stored ? (JSON.parse(stored) as UserStatus) : await this.loadStatus(userId);
+    if (status && tokenId && familyId) this.tokens.set(epoch, tokenId, { userId, groupId: familyId, value: status });
+    return status;
   }
 
   async statusForUser(userId: string): Promise<UserStatus | null> {
@@ -86,20 +72,63 @@ export class CredentialStateService {
     return cached ? (JSON.parse(cached) as UserStatus) : this.loadStatus(userId);
   }
 
+  // An active API key by its hash: from this process's memory, else from `load` (the database).
+  async apiKey(hash: string, load: () => Promise<ActiveApiKey | null>): Promise<ActiveApiKey | null> {
+    const cached = this.apiKeys.get(hash);
+    if (cached) return cached.value;
+    const epoch = this.apiKeys.begin();
+    const key = await load();
+    if (key) this.apiKeys.set(epoch, hash, { userId: key.userId, groupId: key.id, value: key }, key.expiresAt?.getTime());
+    return key;
+  }
+
   async denyAccessToken(tokenId: string, expiresAtSeconds: number): Promise<void> {
     const ttlMs = expiresAtSeconds * 1000 - Date.now();
     if (ttlMs > 0) await this.kv.set(tokenKey(tokenId), '1', { ttlMs });
+    await this.invalidate({ kind: 'token', id: tokenId });
   }
 
   // Access tokens of these families die now; they would expire within the access TTL anyway.
   async denyFamilies(familyIds: string[]): Promise<void> {
     const ttlMs = this.config.auth.accessTtlSeconds * 1000;
     await Promise.all(familyIds.map((id) => this.kv.set(familyKey(id), '1', { ttlMs })));
+    await Promise.all(familyIds.map((id) => this.invalidate({ kind: 'family', id })));
   }
 
   async writeThrough(user: User): Promise<void> {
     await this.kv.set(userKey(user.id), JSON.stringify(toStatus(user)), { ttlMs: USER_CACHE_TTL_MS });
+    await this.invalidate({ kind: 'user', id: user.id });
   }
+
+  // Call after the key is marked revoked in the database.
+  async apiKeyRevoked(keyId: string): Promise<void> {
+    await this.invalidate({ kind: 'api-key', id: keyId });
+  }
+
+  // Here at once (the change is already stored, so a fresh check sees it), elsewhere by pub/sub.
+  private async invalidate(invalidation: Invalidation): Promise<void> {
+    this.apply(invalidation);
+    await this.pubsub.publish(INVALIDATIONS, JSON.stringify(invalidation));
+  }
+
+  private apply(invalidation: Invalidation): void {
+    switch (invalidation.kind) {
+      case 'token':
+        return this.tokens.dropKey(invalidation.id);
+      case 'family':
+        return this.tokens.dropGroup(invalidation.id);
+      case 'user':
+        this.tokens.dropUser(invalidation.id);
+        return this.apiKeys.dropUser(invalidation.id);
+      case 'api-key':
+        return this.apiKeys.dropGroup(invalidation.id);
+    }
+  }
+
+  private readonly forgetAll = (): void => {
+    this.tokens.clear();
+    this.apiKeys.clear();
+  };
 
   private async loadStatus(userId: string): Promise<UserStatus | null> {
     const user = await this.users.findById(userId);

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { Role } from '../common/auth/principal.js';
 import { newId } from '../common/ids.js';
+import { preparedQuery } from '../database/prepared-query.js';
 import { User } from './entities/user.entity.js';
 
 export interface NewUser {
@@ -13,6 +14,16 @@ export interface NewUser {
 
 export type UserWithPassword = User & { passwordHash: string | null };
 
+interface UserRow {
+  id: string;
+  email: string | null;
+  name: string | null;
+  role: Role;
+  active: boolean;
+  created_at: Date;
+  updated_at: Date;
+}
+
 @Injectable()
 export class UsersRepository {
   constructor(@Inject(DataSource) private readonly dataSource: DataSource) {}
@@ -21,8 +32,19 @@ export class UsersRepository {
     return (em ?? this.dataSource.manager).getRepository(User);
   }
 
-  findById(id: string, em?: EntityManager): Promise<User | null> {
-    return this.repo(em).findOneBy({ id });
+  // Outside a transaction (every authenticated request's profile or status read): one prepared
+  // statement instead of a query builder per call.
+  async findById(id: string, em?: EntityManager): Promise<User | null> {
+    if (em) return this.repo(em).findOneBy({ id });
+    const rows = await preparedQuery<UserRow>(
+      this.dataSource,
+      'SELECT id, email, name, role, active, created_at, updated_at FROM users WHERE id = $1',
+      [id],
+    );
+    const row = rows[0];
+    return row
+      ? Object.assign(new User(), { id: row.id, email: row.email, name: row.name, role: row.role, active: row.active, createdAt: row.created_at, updatedAt: row.updated_at })
+      : null;
   }
 
   findByEmailWithPassword(email: string): Promise<UserWithPassword | null> {

@@ -28,6 +28,7 @@ export interface StorageConfig {
 export interface RateLimitConfig {
   windowSeconds: number;
   max: number;
+  syncMs: number;
   authWindowSeconds: number;
   loginPerAccount: number;
   loginPerIp: number;
@@ -52,6 +53,7 @@ export class AppConfig {
   readonly host: string;
   readonly dataDir: string;
   readonly logLevel: string;
+  readonly logRequestContext: boolean;
   readonly bodyLimitBytes: number;
   readonly importMaxBytes: number;
   // Where clients reach this server (share links are built on it), without a trailing slash.
@@ -67,6 +69,7 @@ export class AppConfig {
     jwtIssuer: string;
     jwtAudience: string;
     accessTtlSeconds: number;
+    stateCacheMs: number;
     refreshTtlSeconds: number;
     adminEmails: ReadonlySet<string>;
     oidc?: OidcConfig;
@@ -97,6 +100,7 @@ export class AppConfig {
     this.host = e.HOST;
     this.dataDir = isAbsolute(e.DATA_DIR) ? e.DATA_DIR : resolve(process.cwd(), e.DATA_DIR);
     this.logLevel = e.LOG_LEVEL;
+    this.logRequestContext = e.LOG_REQUEST_CONTEXT;
     this.bodyLimitBytes = e.BODY_LIMIT_BYTES;
     this.importMaxBytes = e.IMPORT_MAX_BYTES;
     this.publicBaseUrl = (e.PUBLIC_BASE_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, '');
@@ -119,6 +123,7 @@ export class AppConfig {
       jwtIssuer: e.JWT_ISSUER,
       jwtAudience: e.JWT_AUDIENCE,
       accessTtlSeconds: e.JWT_ACCESS_TTL_SECONDS,
+      stateCacheMs: e.AUTH_STATE_CACHE_MS,
       refreshTtlSeconds: e.REFRESH_TOKEN_TTL_SECONDS,
       adminEmails: new Set(splitList(e.ADMIN_EMAILS).map((m) => m.toLowerCase())),
       oidc: e.OIDC_ISSUER
@@ -132,6 +137,7 @@ export class AppConfig {
     this.rateLimit = {
       windowSeconds: e.RATE_LIMIT_WINDOW_SECONDS,
       max: e.RATE_LIMIT_MAX,
+      syncMs: e.RATE_LIMIT_SYNC_MS,
       authWindowSeconds: e.RATE_LIMIT_AUTH_WINDOW_SECONDS,
       loginPerAccount: e.RATE_LIMIT_LOGIN_PER_ACCOUNT,
       loginPerIp: e.RATE_LIMIT_LOGIN_PER_IP,

@@ -101,6 +101,11 @@ export class EnvironmentVariables {
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL = 'info';
 
+  // Put the request id on every line logged during a request (AsyncLocalStorage: on Node 20 this
+  // makes every promise of the process tracked). Off: only request and error lines carry it.
+  @Transform(toBool) @IsBoolean()
+  LOG_REQUEST_CONTEXT = false;
+
   @IsOptional() @Transform(emptyToUndefined) @IsString()
   METRICS_TOKEN?: string;
 
@@ -109,6 +114,16 @@ export class EnvironmentVariables {
 
   @Transform(toInt) @IsInt() @Min(1)
   RATE_LIMIT_MAX = 1200;
+
+  // How often each instance adds its local counts of the general limit to the shared counter
+  // (0: every request counts in Redis, one round trip each).
+  @Transform(toInt) @IsInt() @Min(0) @Max(10_000)
+  RATE_LIMIT_SYNC_MS = 500;
+
+  // How long an instance may trust a credential check it made (access token or API key state)
+  // when an invalidation sent over pub/sub did not reach it (0: check on every request).
+  @Transform(toInt) @IsInt() @Min(0) @Max(60_000)
+  AUTH_STATE_CACHE_MS = 5000;
 
   @Transform(toInt) @IsInt() @Min(1)
   RATE_LIMIT_AUTH_WINDOW_SECONDS = 900;

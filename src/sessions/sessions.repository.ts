@@ -1,5 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
+import { preparedQuery } from '../database/prepared-query.js';
+import { isoFromUtcText } from '../database/utc-text.js';
 import { updateReturning } from '../database/update-returning.js';
 import { ChatSession } from './entities/chat-session.entity.js';
 
@@ -7,6 +9,14 @@ export type SessionRole = 'owner' | 'member';
 
 // A session as one user sees it: their role in it decides what they may do.
 export type SessionView = ChatSession & { role: SessionRole };
+
+// A list entry: the same fields, with times already as ISO 8601 UTC strings (a page of 20 would
+// otherwise parse 60 timestamps into Dates only to format them back).
+export type ListedSession = Omit<SessionView, 'userId' | 'lastActivityAt' | 'createdAt' | 'updatedAt'> & {
+  lastActivityAt: string;
+  createdAt: string;
+  updatedAt: string;
+};
 
 export interface SessionListFilter {
   archived: boolean;
@@ -38,6 +48,14 @@ export type SessionPatch = Partial<
 
 const COLUMNS = `id, user_id, title, provider, model, system_prompt, temperature, max_tokens, context_messages, pinned,
   archived, folder, tags, knowledge_base_ids, current_leaf_id, last_activity_at, created_at, updated_at`;
+
+// Times as UTC text ('2026-12-01 19:58:20.123456' in the ISO DateStyle that node-pg's own date
+// parser also relies on): the text protocol formats them anyway, so this costs PostgreSQL nothing.
+// The outer ORDER BY names s.* so it sorts the timestamps, not these text aliases.
+const utcText = (column: string) => `(${column} AT TIME ZONE 'UTC')::text AS ${column}`;
+// Read as arrays, in this order (toListed): pg then builds no object per row.
+const LISTED_COLUMNS = `id, role, title, provider, model, system_prompt, temperature, max_tokens, context_messages, pinned,
+  archived, folder, tags, knowledge_base_ids, current_leaf_id, ${['last_activity_at', 'created_at', 'updated_at'].map(utcText).join(', ')}`;
 
 @Injectable()
 export class SessionsRepository {
@@ -85,7 +103,7 @@ export class SessionsRepository {
 
   // Sessions the user owns or is a member of, newest activity first, keyset-paginated on
   // (last_activity_at, id).
-  async listPage(userId: string, filter: SessionListFilter): Promise<SessionView[]> {
+  async listPage(userId: string, filter: SessionListFilter): Promise<ListedSession[]> {
     const params: unknown[] = [userId, filter.archived];
     let where = 'archived = $2';
     if (filter.folder !== undefined) {
@@ -103,17 +121,20 @@ export class SessionsRepository {
     params.push(filter.limit + 1);
     const limit = `$${params.length}`;
     // Two index scans (own sessions, memberships) merged, rather than one OR that scans both.
-    const rows: (SessionRow & { role: SessionRole })[] = await this.dataSource.query(
-      `(SELECT ${COLUMNS}, 'owner' AS role FROM chat_sessions WHERE user_id = $1 AND ${where}
-         ORDER BY last_activity_at DESC, id DESC LIMIT ${limit})
-       UNION ALL
-       (SELECT ${COLUMNS}, 'member' AS role FROM chat_sessions
-         WHERE id IN (SELECT session_id FROM session_members WHERE user_id = $1) AND ${where}
-         ORDER BY last_activity_at DESC, id DESC LIMIT ${limit})
-       ORDER BY last_activity_at DESC, id DESC LIMIT ${limit}`,
+    const rows = await preparedQuery<ListedRow>(
+      this.dataSource,
+      { rowMode: 'array' },
+      `SELECT ${LISTED_COLUMNS} FROM (
+         (SELECT ${COLUMNS}, 'owner' AS role FROM chat_sessions WHERE user_id = $1 AND ${where}
+           ORDER BY last_activity_at DESC, id DESC LIMIT ${limit})
+         UNION ALL
+         (SELECT ${COLUMNS}, 'member' AS role FROM chat_sessions
+           WHERE id IN (SELECT session_id FROM session_members WHERE user_id = $1) AND ${where}
+           ORDER BY last_activity_at DESC, id DESC LIMIT ${limit})
+       ) s ORDER BY s.last_activity_at DESC, s.id DESC LIMIT ${limit}`,
       params,
     );
-    return rows.map(toView);
+    return rows.map(toListed);
   }
 
   async update(id: string, patch: SessionPatch, manager?: EntityManager): Promise<void> {
@@ -195,4 +216,50 @@ function toSession(r: SessionRow): ChatSession {
     createdAt: r.created_at,
     updatedAt: r.updated_at,
   });
+}
+
+type ListedRow = [
+  id: string,
+  role: SessionRole,
+  title: string | null,
+  provider: string,
+  model: string,
+  systemPrompt: string | null,
+  temperature: number | null,
+  maxTokens: number | null,
+  contextMessages: number | null,
+  pinned: boolean,
+  archived: boolean,
+  folder: string | null,
+  tags: string[],
+  knowledgeBaseIds: string[],
+  currentLeafId: string | null,
+  lastActivityAt: string,
+  createdAt: string,
+  updatedAt: string,
+];
+
+function toListed(r: ListedRow): ListedSession {
+  const [id, role, title, provider, model, systemPrompt, temperature, maxTokens, contextMessages] = r;
+  const [, , , , , , , , , pinned, archived, folder, tags, knowledgeBaseIds, currentLeafId, lastActivityAt, createdAt, updatedAt] = r;
+  return {
+    id,
+    role,
+    title,
+    provider,
+    model,
+    systemPrompt,
+    temperature,
+    maxTokens,
+    contextMessages,
+    pinned,
+    archived,
+    folder,
+    tags,
+    knowledgeBaseIds,
+    currentLeafId,
+    lastActivityAt: isoFromUtcText(lastActivityAt),
+    createdAt: isoFromUtcText(createdAt),
+    updatedAt: isoFromUtcText(updatedAt),
+  };
 }

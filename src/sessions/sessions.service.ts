@@ -77,8 +77,8 @@ export class SessionsService {
       limit: query.limit,
       before,
     });
-    return toPage(rows, query.limit, (s) => SessionResponseDto.from(s), (s) => ({
-      lastActivityAt: s.lastActivityAt.toISOString(),
+    return toPage(rows, query.limit, (s) => SessionResponseDto.fromListed(s), (s) => ({
+      lastActivityAt: s.lastActivityAt,
       id: s.id,
     }));
   }

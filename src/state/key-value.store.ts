@@ -17,7 +17,7 @@ export abstract class KeyValueStore {
   abstract getMany(keys: string[]): Promise<(string | null)[]>;
   abstract set(key: string, value: string, options?: SetOptions): Promise<void>;
   abstract delete(...keys: string[]): Promise<void>;
-  // Adds one to a counter whose window starts at its first increment and lasts windowMs.
-  abstract increment(key: string, windowMs: number): Promise<Counter>;
+  // Adds `by` (default one) to a counter whose window starts at its first increment and lasts windowMs.
+  abstract increment(key: string, windowMs: number, by?: number): Promise<Counter>;
   abstract getCounter(key: string): Promise<Counter>;
 }

@@ -32,10 +32,10 @@ export class MemoryKeyValueStore extends KeyValueStore implements OnModuleDestro
     return Promise.resolve();
   }
 
-  increment(key: string, windowMs: number): Promise<Counter> {
+  increment(key: string, windowMs: number, by = 1): Promise<Counter> {
     const now = Date.now();
     const entry = this.live(key) ?? { value: '0', expiresAt: now + windowMs };
-    entry.value = String(Number(entry.value) + 1);
+    entry.value = String(Number(entry.value) + by);
     this.entries.set(key, entry);
     return Promise.resolve({ count: Number(entry.value), ttlMs: entry.expiresAt - now });
   }

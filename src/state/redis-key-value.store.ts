@@ -26,9 +26,9 @@ export class RedisKeyValueStore extends KeyValueStore {
     if (keys.length > 0) await this.redis.del(...keys);
   }
 
-  async increment(key: string, windowMs: number): Promise<Counter> {
+  async increment(key: string, windowMs: number, by = 1): Promise<Counter> {
     // PEXPIRE NX sets the window only on the first increment (Redis 7).
-    const results = await this.redis.multi().incr(key).pexpire(key, windowMs, 'NX').pttl(key).exec();
+    const results = await this.redis.multi().incrby(key, by).pexpire(key, windowMs, 'NX').pttl(key).exec();
     if (!results) throw new Error('Redis transaction aborted');
     const [[incrErr, count], , [ttlErr, ttl]] = results;
     const error = incrErr ?? ttlErr;

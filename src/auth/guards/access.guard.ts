@@ -5,7 +5,6 @@ import { AppConfig } from '../../config/app-config.js';
 import { type AuthenticatedRequest, IS_PUBLIC, REQUIRED_ROLE } from '../../common/auth/decorators.js';
 import type { ApiKeyScope, Principal, Role } from '../../common/auth/principal.js';
 import { AppError, CommonErrorCode } from '../../common/errors/domain-error.js';
-import { markCounted, rateLimitKey, userCaller } from '../../common/http/rate-limit.guard.js';
 import { AuthenticatorService } from '../authenticator.service.js';
 import { BearerAuthService } from '../bearer-auth.service.js';
 import { extractApiKey } from '../strategies/api-key.strategy.js';
@@ -32,8 +31,8 @@ function bearerToken(header: string | undefined): string | undefined {
 // Global guard: every HTTP route needs credentials unless marked @Public(). Credentials are tried
 // in order, the first accepted wins: an API key (X-API-Key or Bearer cbx_...), our access token,
 // then (when OIDC_ISSUER is set) an external identity provider's token. Our own credentials are
-// checked directly rather than through passport (a fifth of the request's CPU), and an access
-// token's state is read in the same key/value round trip as the caller's rate-limit counter.
+// checked directly rather than through passport (a fifth of the request's CPU), their state
+// through CredentialStateService (usually from this process's memory).
 // API keys are further limited by their scopes: `read` for safe methods, `write` for the rest,
 // `admin` for admin routes (on top of the owner's role).
 @Injectable()
@@ -42,7 +41,7 @@ export class AccessGuard implements CanActivate {
 
   constructor(
     @Inject(Reflector) private readonly reflector: Reflector,
-    @Inject(AppConfig) private readonly config: AppConfig,
+    @Inject(AppConfig) config: AppConfig,
     @Inject(AuthenticatorService) private readonly authenticator: AuthenticatorService,
     @Inject(BearerAuthService) private readonly bearer: BearerAuthService,
   ) {
@@ -85,14 +84,7 @@ export class AccessGuard implements CanActivate {
     }
     const token = bearerToken(request.headers.authorization);
     const claims = token ? this.bearer.verifyAccessToken(token) : null;
-    if (!claims) return null;
-    const windowMs = this.config.rateLimit.windowSeconds * 1000;
-    const { principal, counter } = await this.authenticator.fromAccessTokenCounted(claims, (userId) => ({
-      key: rateLimitKey(userCaller(userId)),
-      windowMs,
-    }));
-    if (principal && counter) markCounted(request, userCaller(principal.userId), counter);
-    return principal;
+    return claims ? this.authenticator.fromAccessToken(claims) : null;
   }
 }
 

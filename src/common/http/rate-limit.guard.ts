@@ -1,40 +1,45 @@
-import { type CanActivate, type ExecutionContext, Inject, Injectable } from '@nestjs/common';
+import { type CanActivate, type ExecutionContext, Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { AppConfig } from '../../config/app-config.js';
 import { type Counter, KeyValueStore } from '../../state/key-value.store.js';
 import type { AuthenticatedRequest } from '../auth/decorators.js';
 import { AppError } from '../errors/domain-error.js';
-
-const COUNTED = Symbol('rate-limit counter');
-
-type CountedRequest = AuthenticatedRequest & { [COUNTED]?: { caller: string; counter: Counter } };
+import { BatchedRateCounter } from './rate-counter.js';
 
 // The key of a caller's general counter: the user when authenticated, else the client IP.
 export const rateLimitKey = (caller: string): string => `rl:${caller}`;
 export const userCaller = (userId: string): string => `u:${userId}`;
 
-// The authentication guard may have counted this request already, in the same round trip as its
-// credential checks (access tokens): this guard then uses that count instead of counting again.
-export function markCounted(request: AuthenticatedRequest, caller: string, counter: Counter): void {
-  (request as CountedRequest)[COUNTED] = { caller, counter };
-}
-
 // The general limit per caller (user when authenticated, else client IP): generous by default.
-// Login and registration have their own strict limits in the auth module.
+// Counted in this process and synced to the shared store every RATE_LIMIT_SYNC_MS (see
+// BatchedRateCounter for the bound across instances); RATE_LIMIT_SYNC_MS=0 counts every request
+// in the store. Login and registration have their own strict, always-shared limits in the auth
+// module.
 @Injectable()
-export class RateLimitGuard implements CanActivate {
+export class RateLimitGuard implements CanActivate, OnModuleDestroy {
+  private readonly counter?: BatchedRateCounter;
+
   constructor(
     @Inject(AppConfig) private readonly config: AppConfig,
     @Inject(KeyValueStore) private readonly kv: KeyValueStore,
-  ) {}
+  ) {
+    const { windowSeconds, syncMs } = config.rateLimit;
+    if (syncMs > 0) this.counter = new BatchedRateCounter(kv, windowSeconds * 1000, syncMs);
+  }
 
-  async canActivate(context: ExecutionContext): Promise<boolean> {
+  canActivate(context: ExecutionContext): boolean | Promise<boolean> {
     if (context.getType() !== 'http') return true;
-    const request = context.switchToHttp().getRequest<CountedRequest>();
-    const caller = request.user ? userCaller(request.user.userId) : `ip:${request.ip}`;
-    const { windowSeconds, max } = this.config.rateLimit;
-    const counted = request[COUNTED];
-    const counter = counted?.caller === caller ? counted.counter : await this.kv.increment(rateLimitKey(caller), windowSeconds * 1000);
-    if (counter.count > max) throw AppError.rateLimited(Math.max(1, Math.ceil(counter.ttlMs / 1000)));
+    const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
+    const key = rateLimitKey(request.user ? userCaller(request.user.userId) : `ip:${request.ip}`);
+    if (this.counter) return this.allow(this.counter.hit(key));
+    return this.kv.increment(key, this.config.rateLimit.windowSeconds * 1000).then((counter) => this.allow(counter));
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.counter?.close();
+  }
+
+  private allow(counter: Counter): boolean {
+    if (counter.count > this.config.rateLimit.max) throw AppError.rateLimited(Math.max(1, Math.ceil(counter.ttlMs / 1000)));
     return true;
   }
 }

@@ -1,9 +1,9 @@
-import { ValidationPipe } from '@nestjs/common';
+import { type ArgumentMetadata, type Type, ValidationPipe } from '@nestjs/common';
 import { RequestValidationError } from '../errors/validation.error.js';
 
 // Strips nothing silently: unknown fields are refused, so a client cannot set role or ids.
 export function createValidationPipe(): ValidationPipe {
-  return new ValidationPipe({
+  return new EmptyQueryShortcutPipe({
     whitelist: true,
     forbidNonWhitelisted: true,
     forbidUnknownValues: true,
@@ -11,4 +11,32 @@ export function createValidationPipe(): ValidationPipe {
     validationError: { target: false, value: false },
     exceptionFactory: (errors) => RequestValidationError.fromClassValidator(errors),
   });
+}
+
+// Most list requests come without query parameters. Validation is deterministic, so once an empty
+// query of a DTO has been transformed and validated and gave the DTO's defaults, later empty
+// queries of that DTO get a fresh instance of those defaults without class-transformer and
+// class-validator (a sixth of the CPU of a small list request).
+class EmptyQueryShortcutPipe extends ValidationPipe {
+  private readonly emptyGivesDefaults = new Map<Type, boolean>();
+
+  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    const metatype = metadata.metatype;
+    if (metadata.type !== 'query' || !metatype || !isEmptyObject(value)) return super.transform(value, metadata);
+    const known = this.emptyGivesDefaults.get(metatype);
+    if (known) return new metatype();
+    const result: unknown = await super.transform(value, metadata);
+    if (known === undefined) this.emptyGivesDefaults.set(metatype, sameFields(result, new metatype()));
+    return result;
+  }
+}
+
+function isEmptyObject(value: unknown): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  for (const _key in value) return false;
+  return true;
+}
+
+function sameFields(a: unknown, b: unknown): boolean {
+  return a instanceof Object && b instanceof Object && a.constructor === b.constructor && JSON.stringify(a) === JSON.stringify(b);
 }

@@ -12,7 +12,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { PageDto, PageQueryDto } from '../../common/pagination/cursor.js';
-import type { SessionRole, SessionView } from '../sessions.repository.js';
+import type { ListedSession, SessionRole, SessionView } from '../sessions.repository.js';
 import { SessionSettingsDto } from './session-settings.dto.js';
 
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
@@ -131,6 +131,32 @@ export class SessionResponseDto {
       lastActivityAt: s.lastActivityAt.toISOString(),
       createdAt: s.createdAt.toISOString(),
       updatedAt: s.updatedAt.toISOString(),
+    };
+  }
+
+  // A list entry, whose times the repository already formatted.
+  static fromListed(s: ListedSession): SessionResponseDto {
+    return {
+      id: s.id,
+      role: s.role,
+      title: s.title,
+      settings: {
+        provider: s.provider,
+        model: s.model,
+        systemPrompt: s.systemPrompt,
+        temperature: s.temperature,
+        maxTokens: s.maxTokens,
+        contextMessages: s.contextMessages,
+        knowledgeBaseIds: s.knowledgeBaseIds,
+      },
+      pinned: s.pinned,
+      archived: s.archived,
+      folder: s.folder,
+      tags: s.tags,
+      currentLeafId: s.currentLeafId,
+      lastActivityAt: s.lastActivityAt,
+      createdAt: s.createdAt,
+      updatedAt: s.updatedAt,
     };
   }
 }
