@@ -65,7 +65,7 @@ describe('group chat', () => {
     const own = await api(alice.accessToken).post(`/sessions/${session.id}/messages`, { content: 'owner here' }).expect(202);
     await waitForMessage(t, alice.accessToken, own.body.assistantMessage.id);
     await api(bob.accessToken).delete(`/messages/${own.body.userMessage.id}`).expect(403);
-    await api(bob.accessToken).delete(`/messages/${own.body.userMessage.id.replace(/.$/, '0')}`).expect(404);
+    await api(bob.accessToken).delete(`/messages/${own.body.userMessage.id.replace(/.$/, (c: string) => (c === '0' ? '1' : '0'))}`).expect(404);
   });
 
   it('validates member changes', async () => {
