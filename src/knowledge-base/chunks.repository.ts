@@ -113,8 +113,8 @@ export class ChunksRepository {
   // normalised by length. Words in more than `commonAbove` chunks are left out, except the two
   // rarest: they barely discriminate (BM25's IDF weighs them near zero) and matching them would
   // visit a large share of the base.
-  async fulltextSearch(manager: EntityManager, knowledgeBaseId: string, query: string, k: number, commonAbove: number): Promise<ChunkHit[]> {
-    const rows: HitRow[] = await manager.query(
+  async fulltextSearch(knowledgeBaseId: string, query: string, k: number, commonAbove: number): Promise<ChunkHit[]> {
+    const rows: HitRow[] = await this.dataSource.query(
       `WITH terms AS (
          SELECT s.lexeme, s.chunk_count, row_number() OVER (ORDER BY s.chunk_count, s.lexeme) AS rarity
          FROM unnest(tsvector_to_array(to_tsvector('english', $1))) AS t(lexeme)

@@ -43,15 +43,17 @@ export class KbSearchService {
     const candidates = mode === 'hybrid' ? Math.max(HYBRID_CANDIDATES, k * 2) : k;
     const vector = mode === 'fulltext' ? null : await this.embedQuery(kb, query);
     const efSearch = Math.max(this.config.knowledge.efSearch, candidates);
-    const [byVector, byText] = await this.chunks.inTransaction(async (manager) => {
-      let v: ChunkHit[] = [];
-      if (vector) {
-        await this.chunks.setEfSearch(manager, efSearch);
-        v = await this.chunks.vectorSearch(manager, kb.id, kb.embeddingDimensions, vector, candidates);
-      }
-      const t = mode === 'vector' ? [] : await this.chunks.fulltextSearch(manager, kb.id, query, candidates, commonAbove(kb));
-      return [v, t];
-    });
+    // Hybrid's two halves run at once, on two pooled connections (one after the other on the
+    // embedded database's single one): its latency is the slower half's, not their sum.
+    const [byVector, byText] = await Promise.all([
+      vector
+        ? this.chunks.inTransaction(async (manager) => {
+            await this.chunks.setEfSearch(manager, efSearch);
+            return this.chunks.vectorSearch(manager, kb.id, kb.embeddingDimensions, vector, candidates);
+          })
+        : [],
+      mode === 'vector' ? [] : this.chunks.fulltextSearch(kb.id, query, candidates, commonAbove(kb)),
+    ]);
     const ranked = mode === 'vector' ? byVector : mode === 'fulltext' ? byText : fuse([byVector, byText]);
     const top = ranked.slice(0, k);
     const titles = await this.documents.titles([...new Set(top.map((h) => h.documentId))]);
