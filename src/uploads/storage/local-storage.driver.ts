@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { constants, createReadStream, createWriteStream } from 'node:fs';
-import { access, mkdir, rename, rm, stat } from 'node:fs/promises';
+import { constants, createReadStream } from 'node:fs';
+import { access, mkdir, open, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -36,8 +36,11 @@ export class LocalStorageDriver extends StorageDriver {
   async put(key: string, body: Readable, _options: PutOptions): Promise<{ bytes: number }> {
     const target = this.pathFor(key);
     const tmp = join(this.tmpDir, randomUUID());
+    // Opened before the body is read: on a body error pipeline() settles without waiting for a
+    // write stream's pending open, which could then create the file after the clean-up below.
+    const file = await open(tmp, 'wx', 0o600);
     try {
-      await pipeline(body, createWriteStream(tmp, { flags: 'wx', mode: 0o600 }));
+      await pipeline(body, file.createWriteStream());
       await mkdir(dirname(target), { recursive: true, mode: 0o700 });
       await rename(tmp, target);
     } catch (err) {
