@@ -1,17 +1,26 @@
 import 'reflect-metadata';
+import cluster from 'node:cluster';
 import { createApp } from './bootstrap.js';
+import { CONFIG_ERROR_EXIT, runClusterPrimary } from './cluster.js';
+import { createRootLogger } from './common/logging/root-logger.js';
 import { AppConfig } from './config/app-config.js';
 import { ConfigError } from './config/environment.js';
 
 try {
+  // Validated in the primary too: a bad variable fails once, and generated secrets are written
+  // before any worker reads them.
   const config = new AppConfig();
-  const app = await createApp(config);
-  await app.listen(config.port, config.host);
+  if (config.cluster.workers > 1 && cluster.isPrimary) {
+    runClusterPrimary({ workers: config.cluster.workers, shutdownGraceMs: config.cluster.shutdownGraceMs }, createRootLogger(config));
+  } else {
+    const app = await createApp(config);
+    await app.listen(config.port, config.host);
+  }
 } catch (err) {
   // A bad configuration is the operator's to fix: say which variable, without a stack trace.
   if (err instanceof ConfigError) {
     process.stderr.write(`${err.message}\n`);
-    process.exit(78);
+    process.exit(CONFIG_ERROR_EXIT);
   }
   throw err;
 }

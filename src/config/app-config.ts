@@ -86,6 +86,7 @@ export class AppConfig {
     asyncCommit: boolean;
   };
   readonly streaming: { heartbeatMs: number; maxBufferedBytes: number };
+  readonly cluster: { workers: number; shutdownGraceMs: number };
   readonly providers: ProvidersConfig;
   readonly storage: StorageConfig;
   readonly uploads: { maxBytes: number; quotaBytes: number; imageMaxBytes: number };
@@ -110,6 +111,12 @@ export class AppConfig {
     this.metricsToken = e.METRICS_TOKEN;
     this.database = { url: e.DATABASE_URL, poolMax: e.DATABASE_POOL_MAX, queryTimeoutMs: e.DATABASE_QUERY_TIMEOUT_MS };
     this.redis = { url: e.REDIS_URL, keyPrefix: e.REDIS_KEY_PREFIX };
+    if (e.CLUSTER_WORKERS > 1 && (!e.DATABASE_URL || !e.REDIS_URL)) {
+      throw new ConfigError(
+        'Invalid environment configuration:\n  CLUSTER_WORKERS: more than one worker needs DATABASE_URL and REDIS_URL (the embedded database and in-memory state belong to one process)',
+      );
+    }
+    this.cluster = { workers: e.CLUSTER_WORKERS, shutdownGraceMs: e.CLUSTER_SHUTDOWN_GRACE_MS };
 
     const secrets = resolveSecrets({
       production: this.production,

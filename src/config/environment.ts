@@ -35,6 +35,14 @@ export class EnvironmentVariables {
   @IsString()
   HOST = '0.0.0.0';
 
+  // App processes on this machine sharing the port (node:cluster); more than one needs
+  // DATABASE_URL and REDIS_URL.
+  @Transform(toInt) @IsInt() @Min(1) @Max(64)
+  CLUSTER_WORKERS = 1;
+
+  @Transform(toInt) @IsInt() @Min(1000)
+  CLUSTER_SHUTDOWN_GRACE_MS = 30_000;
+
   @IsString()
   DATA_DIR = './data';
 

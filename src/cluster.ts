@@ -1,0 +1,73 @@
+import cluster, { type Worker } from 'node:cluster';
+import type { Logger } from 'pino';
+
+export interface ClusterOptions {
+  workers: number;
+  // How long workers get to finish their replies after SIGTERM before they are killed.
+  shutdownGraceMs: number;
+}
+
+// A worker that dies within this long of starting counts as crashing at boot: it is restarted
+// after a growing delay instead of at once, so a broken deployment does not fork in a loop.
+const HEALTHY_AFTER_MS = 10_000;
+const MAX_RESTART_DELAY_MS = 30_000;
+export const CONFIG_ERROR_EXIT = 78;
+
+// Several app processes on one machine sharing the listening socket (node:cluster): JavaScript
+// runs on one core per process, and streaming is CPU-bound. Each worker is a full instance; the
+// Redis bus and the shared database already let any instance follow, stop or sweep any reply,
+// as across machines. The first worker starts alone so the migrations run once.
+export function runClusterPrimary(options: ClusterOptions, logger: Logger): void {
+  let stopping = false;
+  let crashes = 0;
+  const startedAt = new Map<Worker, number>();
+
+  const fork = (): Promise<void> =>
+    new Promise((resolve) => {
+      const worker = cluster.fork();
+      startedAt.set(worker, Date.now());
+      worker.once('listening', () => resolve());
+      worker.once('exit', (code, signal) => {
+        const lived = Date.now() - (startedAt.get(worker) ?? 0);
+        startedAt.delete(worker);
+        resolve();
+        if (stopping) {
+          if (startedAt.size === 0) process.exit(process.exitCode ?? 0);
+          return;
+        }
+        // A configuration error repeats in every worker: stop with its exit code.
+        if (code === CONFIG_ERROR_EXIT) {
+          logger.fatal({ pid: worker.process.pid }, 'A worker refused the configuration');
+          stopping = true;
+          for (const other of startedAt.keys()) other.process.kill('SIGTERM');
+          process.exitCode = CONFIG_ERROR_EXIT;
+          if (startedAt.size === 0) process.exit(CONFIG_ERROR_EXIT);
+          return;
+        }
+        crashes = lived < HEALTHY_AFTER_MS ? crashes + 1 : 0;
+        const delay = Math.min(MAX_RESTART_DELAY_MS, crashes === 0 ? 0 : 500 * 2 ** (crashes - 1));
+        logger.error({ pid: worker.process.pid, code, signal, restartInMs: delay }, 'A worker exited; starting another');
+        setTimeout(() => void fork(), delay);
+      });
+    });
+
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal, workers: startedAt.size }, 'Stopping the workers');
+    if (startedAt.size === 0) process.exit(0);
+    for (const worker of startedAt.keys()) worker.process.kill('SIGTERM');
+    setTimeout(() => {
+      for (const worker of startedAt.keys()) worker.process.kill('SIGKILL');
+      process.exit(1);
+    }, options.shutdownGraceMs).unref();
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+
+  void (async () => {
+    await fork();
+    await Promise.all(Array.from({ length: options.workers - 1 }, fork));
+    logger.info({ workers: options.workers }, 'All workers started');
+  })();
+}
