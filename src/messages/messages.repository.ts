@@ -29,6 +29,14 @@ export interface FinalState {
 export const COLUMNS = `id, session_id, parent_id, author_id, role, status, content_parts, content, provider, model, input_tokens,
   output_tokens, reasoning_tokens, time_to_first_token_ms, finish_reason, error, citations, last_seq, heartbeat_at, created_at, updated_at`;
 
+const PARTIALS_PER_STATEMENT = 100;
+
+// Parts that are the content's text and nothing else (what most replies are while streaming).
+function isTextOnly(parts: ContentPart[], content: string): boolean {
+  if (parts.length === 0) return content === '';
+  return parts.length === 1 && parts[0].type === 'text' && parts[0].text === content;
+}
+
 // Every query of the message tree. Lookups by id are scoped to the owner through the session.
 @Injectable()
 export class MessagesRepository {
@@ -146,23 +154,33 @@ export class MessagesRepository {
     await manager.query(`DELETE FROM messages WHERE id = $1`, [id]);
   }
 
-  // Partial content of replies in progress, in one statement for all of them; returns the ids
-  // still streaming (a missing id was deleted or ended elsewhere).
+  // Partial content of replies in progress, a batch of them per statement; returns the ids still
+  // streaming (a missing id was deleted or ended elsewhere). Rows go as one JSON document, not as
+  // arrays (pg escapes array elements in JavaScript), and a text-only reply sends its text once:
+  // the statement builds its parts. Batches keep each serialisation short, so a thousand streams
+  // do not stall the event loop (and every stream's next token) once a second.
   async savePartials(replies: PartialReply[]): Promise<Set<string>> {
-    if (replies.length === 0) return new Set();
-    const rows = await updateReturning<{ id: string }>(
-      this.dataSource,
-      `UPDATE messages m SET content_parts = u.parts, content = u.content, last_seq = u.seq, heartbeat_at = now(), updated_at = now()
-         FROM unnest($1::uuid[], $2::jsonb[], $3::text[], $4::int[]) AS u(id, parts, content, seq)
-        WHERE m.id = u.id AND m.status = 'streaming' RETURNING m.id`,
-      [
-        replies.map((r) => r.id),
-        replies.map((r) => JSON.stringify(r.contentParts)),
-        replies.map((r) => r.content),
-        replies.map((r) => r.seq),
-      ],
-    );
-    return new Set(rows.map((r) => r.id));
+    const alive = new Set<string>();
+    for (let start = 0; start < replies.length; start += PARTIALS_PER_STATEMENT) {
+      const batch = replies.slice(start, start + PARTIALS_PER_STATEMENT).map((r) => ({
+        id: r.id,
+        content: r.content,
+        seq: r.seq,
+        parts: isTextOnly(r.contentParts, r.content) ? null : r.contentParts,
+      }));
+      const rows = await updateReturning<{ id: string }>(
+        this.dataSource,
+        `UPDATE messages m
+            SET content_parts = COALESCE(u.parts, CASE WHEN u.content = '' THEN '[]'::jsonb
+                  ELSE jsonb_build_array(jsonb_build_object('type', 'text', 'text', u.content)) END),
+                content = u.content, last_seq = u.seq, heartbeat_at = now(), updated_at = now()
+           FROM jsonb_to_recordset($1::jsonb) AS u(id uuid, content text, seq int, parts jsonb)
+          WHERE m.id = u.id AND m.status = 'streaming' RETURNING m.id`,
+        [JSON.stringify(batch)],
+      );
+      for (const row of rows) alive.add(row.id);
+    }
+    return alive;
   }
 
   // Ends a reply exactly once: only a message still streaming changes; null otherwise.

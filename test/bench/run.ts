@@ -2,7 +2,9 @@
 //  http   request throughput/latency: authenticated routes vs bare Fastify and bare NestJS-Fastify
 //         endpoints doing one primary-key SELECT (target: session list >= 0.7x bare Nest)
 //  ttft   time to first token the service adds over calling the fake vendor directly
-//  stream per-token delay and server CPU with many concurrent streaming clients, WS and SSE
+//  stream per-token delay and server CPU with many concurrent streaming clients, WS and SSE, on
+//         one app process and (with REDIS_URL) on BENCH_STREAM_WORKERS cluster workers (default:
+//         one per core)
 //  idle   server memory per idle authenticated WebSocket
 //  kb     knowledge base (knowledge.ts, its own app in this process): ingestion throughput with the
 //         local embedder; at 100k chunks, search latency per mode through the API and HNSW
@@ -13,6 +15,7 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
+import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import pg from 'pg';
@@ -20,6 +23,7 @@ import WebSocket from 'ws';
 import { AppConfig } from '../../src/config/app-config.js';
 import { TokensService } from '../../src/auth/tokens.service.js';
 import { createTestStorage, TEST_ENV } from '../support/test-app.js';
+import { startClusterApp } from './cluster.js';
 import { BenchChild, cpuPercent, now, type Usage } from './ipc.js';
 import type { VendorReady } from './vendor.js';
 
@@ -34,6 +38,7 @@ const SIZES = {
   streamDelayMs: num('BENCH_STREAM_DELAY_MS', 20),
   streamRampMs: num('BENCH_STREAM_RAMP_MS', 4000),
   idleSockets: num('BENCH_IDLE_SOCKETS', 10_000),
+  streamWorkers: num('BENCH_STREAM_WORKERS', availableParallelism()),
 };
 const ONLY = new Set((process.env.BENCH_ONLY ?? 'http,ttft,stream,idle,kb').split(',').map((s) => s.trim()));
 
@@ -294,7 +299,14 @@ interface StreamClient {
 
 const STAMP = /\|(\d+\.\d+)\|/g;
 
-async function streamScenario(transport: 'ws' | 'sse'): Promise<void> {
+// The app under load: the bench server's single process, or a cluster of workers.
+interface StreamTarget {
+  url: string;
+  label: string;
+  usage(): Promise<Usage> | Usage;
+}
+
+async function streamScenario(transport: 'ws' | 'sse', target: StreamTarget): Promise<void> {
   const { streamClients: n, streamTokens, streamDelayMs, streamRampMs } = SIZES;
   const model = `bench-stream-${transport}`;
   await vendor.call({ type: 'script', model, script: { stampedTokens: streamTokens, delayMs: streamDelayMs } });
@@ -315,7 +327,7 @@ async function streamScenario(transport: 'ws' | 'sse'): Promise<void> {
   const clients: StreamClient[] = users.map(() => ({}));
   const samples: { server: Usage; vendor: Usage; parent: { at: number; cpu: NodeJS.CpuUsage } }[] = [];
   const sample = async () => {
-    const [s, v] = await Promise.all([server.usage(), vendor.usage()]);
+    const [s, v] = await Promise.all([target.usage(), vendor.usage()]);
     samples.push({ server: s, vendor: v, parent: { at: now(), cpu: process.cpuUsage() } });
   };
   await sample();
@@ -326,7 +338,7 @@ async function streamScenario(transport: 'ws' | 'sse'): Promise<void> {
   const runs = users.map(
     (user, i) =>
       new Promise<void>((resolve) => setTimeout(resolve, (i * streamRampMs) / n)).then(() =>
-        (transport === 'ws' ? wsStream : sseStream)(user, sessions[i], clients[i], record, nominalMs * 3 + 60_000).catch((err: unknown) => {
+        (transport === 'ws' ? wsStream : sseStream)(target.url, user, sessions[i], clients[i], record, nominalMs * 3 + 60_000).catch((err: unknown) => {
           clients[i].error = String(err);
         }),
       ),
@@ -355,7 +367,7 @@ async function streamScenario(transport: 'ws' | 'sse'): Promise<void> {
 
   out();
   out(
-    `## (b) Streaming over ${transport === 'ws' ? 'WebSocket' : 'SSE'}: ${n} clients (one user and session each), ` +
+    `## (b) Streaming over ${transport === 'ws' ? 'WebSocket' : 'SSE'}, ${target.label}: ${n} clients (one user and session each), ` +
       `${streamTokens} tokens every ${streamDelayMs} ms per reply, ramped over ${(streamRampMs / 1000).toFixed(1)} s`,
   );
   out();
@@ -376,14 +388,14 @@ async function streamScenario(transport: 'ws' | 'sse'): Promise<void> {
   table(
     [`CPU, % of one core (${windowSamples.length >= 2 ? 'steady window' : 'whole run'})`, 'value'],
     [
-      ['server process (app: auth, engine, bus, partial flushes, transport)', Math.round(cpuPercent(from.server, to.server))],
+      [`server (${target.label}: auth, engine, bus, partial flushes, transport)`, Math.round(cpuPercent(from.server, to.server))],
       ['fake vendor process', Math.round(cpuPercent(from.vendor, to.vendor))],
       ['load generator (this process)', Math.round(cpuOf(from.parent, to.parent))],
     ],
   );
 }
 
-function wsStream(user: BenchUser, sessionId: string, client: StreamClient, record: (text: string) => void, timeoutMs: number): Promise<void> {
+function wsStream(appUrl: string, user: BenchUser, sessionId: string, client: StreamClient, record: (text: string) => void, timeoutMs: number): Promise<void> {
   return new Promise((resolve, reject) => {
     const socket = new WebSocket(`${appUrl.replace(/^http/, 'ws')}/ws?access_token=${user.token}`, { perMessageDeflate: false });
     const timer = setTimeout(() => {
@@ -416,7 +428,7 @@ function wsStream(user: BenchUser, sessionId: string, client: StreamClient, reco
   });
 }
 
-function sseStream(user: BenchUser, sessionId: string, client: StreamClient, record: (text: string) => void, timeoutMs: number): Promise<void> {
+function sseStream(appUrl: string, user: BenchUser, sessionId: string, client: StreamClient, record: (text: string) => void, timeoutMs: number): Promise<void> {
   return new Promise((resolve, reject) => {
     const req = http.request(`${appUrl}/api/v1/sessions/${sessionId}/messages`, {
       method: 'POST',
@@ -572,8 +584,20 @@ try {
   if (ONLY.has('http')) await httpScenarios();
   if (ONLY.has('ttft')) await ttftScenario();
   if (ONLY.has('stream')) {
-    await streamScenario('ws');
-    await streamScenario('sse');
+    const single: StreamTarget = { url: appUrl, label: 'one process', usage: () => server.usage() };
+    await streamScenario('ws', single);
+    await streamScenario('sse', single);
+    // The same load on CLUSTER_WORKERS processes sharing the port (default: one per core).
+    if (SIZES.streamWorkers > 1 && redis) {
+      const cluster = await startClusterApp(serverEnv, SIZES.streamWorkers);
+      const target: StreamTarget = { url: cluster.url, label: `CLUSTER_WORKERS=${cluster.workers}`, usage: () => cluster.usage() };
+      try {
+        await streamScenario('ws', target);
+        await streamScenario('sse', target);
+      } finally {
+        await cluster.stop();
+      }
+    }
   }
   if (ONLY.has('kb')) await (await import('./knowledge.js')).runKnowledgeBench(out, log);
 } finally {

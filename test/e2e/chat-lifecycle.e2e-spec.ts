@@ -53,6 +53,34 @@ describe('chat: replies outlive their instance', () => {
     }
   });
 
+  it('saves the parts of replies in progress: none yet, text only, reasoning and text', async () => {
+    vendor.script('life-parts-none', { tokens: ['later'], pauseAfter: 0 });
+    vendor.script('life-parts-text', { tokens: ['so', ' "far"', ' more'], pauseAfter: 2 });
+    vendor.script('life-parts-mixed', { reasoning: ['think', 'ing'], tokens: ['an', 'swer'], pauseAfter: 1 });
+    const app = await startChatApp(vendor, {}, storage);
+    try {
+      const alice = await registerUser(app);
+      const start = async (model: string) => {
+        const session = await createSession(app, alice.accessToken, { settings: { model } });
+        const sent = await request(app.url).post(`/api/v1/sessions/${session.id}/messages`).set(bearer(alice.accessToken)).send({ content: 'go' }).expect(202);
+        return sent.body.assistantMessage.id as string;
+      };
+      const [none, text, mixed] = [await start('life-parts-none'), await start('life-parts-text'), await start('life-parts-mixed')];
+      const savedText = await waitForMessage(app, alice.accessToken, text, (m) => m.content === 'so "far"');
+      expect(savedText).toMatchObject({ status: 'streaming', contentParts: [{ type: 'text', text: 'so "far"' }] });
+      const savedMixed = await waitForMessage(app, alice.accessToken, mixed, (m) => m.content === 'an');
+      expect(savedMixed).toMatchObject({ status: 'streaming', contentParts: [{ type: 'reasoning', text: 'thinking' }, { type: 'text', text: 'an' }] });
+      const savedNone = (await request(app.url).get(`/api/v1/messages/${none}`).set(bearer(alice.accessToken)).expect(200)).body;
+      expect(savedNone).toMatchObject({ status: 'streaming', content: '', contentParts: [] });
+      vendor.release();
+      for (const [id, content] of [[none, 'later'], [text, 'so "far" more'], [mixed, 'answer']]) {
+        expect(await waitForMessage(app, alice.accessToken, id)).toMatchObject({ status: 'completed', content });
+      }
+    } finally {
+      await app.close({ keepStorage: true });
+    }
+  });
+
   it('sweeps replies left streaming by a dead instance', async () => {
     const app = await startChatApp(vendor, { GENERATION_HEARTBEAT_INTERVAL_MS: '100', GENERATION_STALE_AFTER_MS: '500' }, storage);
     let alice: TestUser | undefined;
