@@ -14,7 +14,7 @@ try {
     runClusterPrimary({ workers: config.cluster.workers, shutdownGraceMs: config.cluster.shutdownGraceMs }, createRootLogger(config));
   } else {
     const app = await createApp(config);
-    await app.listen(config.port, config.host);
+    await app.listen({ port: config.port, host: config.host, backlog: config.listenBacklog });
   }
 } catch (err) {
   // A bad configuration is the operator's to fix: say which variable, without a stack trace.

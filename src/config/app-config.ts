@@ -87,6 +87,7 @@ export class AppConfig {
   };
   readonly streaming: { heartbeatMs: number; maxBufferedBytes: number };
   readonly cluster: { workers: number; shutdownGraceMs: number };
+  readonly listenBacklog: number;
   readonly providers: ProvidersConfig;
   readonly storage: StorageConfig;
   readonly uploads: { maxBytes: number; quotaBytes: number; imageMaxBytes: number };
@@ -99,6 +100,7 @@ export class AppConfig {
     this.production = e.NODE_ENV === 'production' && e.DATABASE_URL !== undefined;
     this.port = e.PORT;
     this.host = e.HOST;
+    this.listenBacklog = e.LISTEN_BACKLOG;
     this.dataDir = isAbsolute(e.DATA_DIR) ? e.DATA_DIR : resolve(process.cwd(), e.DATA_DIR);
     this.logLevel = e.LOG_LEVEL;
     this.logRequestContext = e.LOG_REQUEST_CONTEXT;

@@ -35,6 +35,13 @@ export class EnvironmentVariables {
   @IsString()
   HOST = '0.0.0.0';
 
+  // Connections the kernel queues for the app to accept (Linux clamps it to net.core.somaxconn).
+  // A busy Node process accepts one connection per event-loop iteration (libuv), so a burst of
+  // reconnects waits in this queue; past it, connection attempts are dropped and clients retry
+  // after 1, 3, 7... seconds. Node's default is 511.
+  @Transform(toInt) @IsInt() @Min(1) @Max(65535)
+  LISTEN_BACKLOG = 4096;
+
   // App processes on this machine sharing the port (node:cluster); more than one needs
   // DATABASE_URL and REDIS_URL.
   @Transform(toInt) @IsInt() @Min(1) @Max(64)

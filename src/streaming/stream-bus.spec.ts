@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import { expect } from 'expect';
 import { MemoryPubSub } from '../state/memory-pub-sub.js';
 import { MemoryStreamLog } from './memory-stream-log.js';
-import { StreamBus } from './stream-bus.js';
+import { LOCAL_REPLAY_EVENTS, StreamBus } from './stream-bus.js';
 import type { StreamEvent } from './stream-event.js';
 
 const delta = (seq: number, text: string): StreamEvent => ({ seq, event: 'message.delta', data: { seq, delta: text } });
@@ -81,5 +81,23 @@ describe('StreamBus, streams produced in this process', () => {
     await remote.append('m', [delta(3, 'c'), done(4)]);
     await tick();
     expect(seen).toEqual(['a', 'b', 'c', undefined]);
+  });
+
+  it('keeps only recent events in memory: an older seq replays from the log, then goes on live, losing and repeating nothing', async () => {
+    const pubsub = new MemoryPubSub();
+    const bus = new StreamBus(new MemoryStreamLog(pubsub), pubsub);
+    bus.openLocal('m');
+    const total = LOCAL_REPLAY_EVENTS * 5;
+    for (let seq = 1; seq <= total; seq++) await bus.append('m', [delta(seq, `t${seq}`)]);
+    const fromStart: number[] = [];
+    await bus.follow('m', 0, (e) => fromStart.push(e.seq));
+    const recent: number[] = [];
+    await bus.follow('m', total - 3, (e) => recent.push(e.seq));
+    // The recent follower is served from memory: synchronously, before any tick.
+    expect(recent).toEqual([total - 2, total - 1, total]);
+    await bus.append('m', [delta(total + 1, 'live'), done(total + 2)]);
+    await tick();
+    expect(fromStart).toEqual(Array.from({ length: total + 2 }, (_, i) => i + 1));
+    expect(recent).toEqual([total - 2, total - 1, total, total + 1, total + 2]);
   });
 });

@@ -11,6 +11,11 @@ export interface StreamFollower {
 // How long a finished stream stays replayable from the bus (then the database answers).
 export const FINISHED_STREAM_RETENTION_MS = 10 * 60_000;
 
+// Events of a local stream kept in memory for followers that join late (the sender's own stream,
+// a quick resume). Older ones are read from the log: keeping every event of a thousand long
+// replies made each young-generation collection copy them all, stalling every stream.
+export const LOCAL_REPLAY_EVENTS = 64;
+
 interface LocalStream {
   events: StreamEvent[];
   followers: Set<LocalFollower>;
@@ -56,6 +61,7 @@ export class StreamBus {
     const stream = this.local.get(streamId);
     if (stream) {
       stream.events.push(...events);
+      if (stream.events.length > 2 * LOCAL_REPLAY_EVENTS) stream.events = stream.events.slice(-LOCAL_REPLAY_EVENTS);
       for (const follower of stream.followers) follower.deliver(events);
       if (final) this.local.delete(streamId);
     }
@@ -71,7 +77,8 @@ export class StreamBus {
   // Replays events after `afterSeq`, then delivers live ones, until the final event or close().
   async follow(streamId: string, afterSeq: number, listener: (event: StreamEvent) => void): Promise<StreamFollower> {
     const stream = this.local.get(streamId);
-    return stream ? this.followLocal(streamId, stream, afterSeq, listener) : this.followShared(streamId, afterSeq, listener);
+    const replayable = stream && (stream.events.length === 0 || stream.events[0].seq <= afterSeq + 1);
+    return replayable ? this.followLocal(streamId, stream, afterSeq, listener) : this.followShared(streamId, afterSeq, listener);
   }
 
   private followLocal(streamId: string, stream: LocalStream, afterSeq: number, listener: (event: StreamEvent) => void): StreamFollower {

@@ -6,6 +6,16 @@ export interface ServerRequest {
   id?: number;
   // Run a full GC first (the child needs --expose-gc).
   gc?: boolean;
+  // Start a new event-loop delay histogram after this reply.
+  resetLoop?: boolean;
+}
+
+// Event-loop delay since the last reset, ms.
+export interface LoopDelay {
+  p50: number;
+  p99: number;
+  max: number;
+  gc: Record<'minor' | 'major', { count: number; totalMs: number; maxMs: number }>;
 }
 
 export interface ServerReply {
@@ -15,6 +25,7 @@ export interface ServerReply {
   memory: NodeJS.MemoryUsage;
   // Bytes committed to V8's young generation (it grows under allocation and stays committed).
   newSpaceBytes?: number;
+  loop?: LoopDelay;
 }
 
 export interface Usage {
@@ -22,6 +33,7 @@ export interface Usage {
   cpu: NodeJS.CpuUsage;
   memory: NodeJS.MemoryUsage;
   newSpaceBytes?: number;
+  loop?: LoopDelay;
 }
 
 // A child process answering usage requests; `ready` is its first message.
@@ -57,8 +69,8 @@ export class BenchChild<Ready> {
     this.process.send(message as object);
   }
 
-  usage(gc = false): Promise<Usage> {
-    return this.call({ type: 'usage', gc });
+  usage(gc = false, resetLoop = false): Promise<Usage> {
+    return this.call({ type: 'usage', gc, resetLoop });
   }
 
   // Sends a request stamped with an id; resolves with the child's reply to it.

@@ -24,7 +24,7 @@ import { AppConfig } from '../../src/config/app-config.js';
 import { TokensService } from '../../src/auth/tokens.service.js';
 import { createTestStorage, TEST_ENV } from '../support/test-app.js';
 import { startClusterApp } from './cluster.js';
-import { BenchChild, cpuPercent, now, type Usage } from './ipc.js';
+import { BenchChild, cpuPercent, type LoopDelay, now, type Usage } from './ipc.js';
 import type { VendorReady } from './vendor.js';
 
 const num = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
@@ -304,15 +304,18 @@ interface StreamTarget {
   url: string;
   label: string;
   usage(): Promise<Usage> | Usage;
+  // Event-loop delay of the server process since the last call with reset (one process only).
+  loopDelay?(reset: boolean): Promise<LoopDelay | undefined>;
 }
 
-async function streamScenario(transport: 'ws' | 'sse', target: StreamTarget): Promise<void> {
+async function streamScenario(transport: 'ws' | 'sse' | 'direct', target: StreamTarget): Promise<void> {
   const { streamClients: n, streamTokens, streamDelayMs, streamRampMs } = SIZES;
   const model = `bench-stream-${transport}`;
   await vendor.call({ type: 'script', model, script: { stampedTokens: streamTokens, delayMs: streamDelayMs } });
   log(`stream/${transport}: creating ${n} users and sessions`);
   const users = await createUsers(n);
-  const sessions = await mapLimit(users, 20, (u) => createSession(u, model));
+  // Direct streams name the model where the others name their session.
+  const sessions = transport === 'direct' ? users.map(() => model) : await mapLimit(users, 20, (u) => createSession(u, model));
 
   const stampAt: number[] = [];
   const delay: number[] = [];
@@ -331,6 +334,7 @@ async function streamScenario(transport: 'ws' | 'sse', target: StreamTarget): Pr
     samples.push({ server: s, vendor: v, parent: { at: now(), cpu: process.cpuUsage() } });
   };
   await sample();
+  await target.loopDelay?.(true);
   const sampler = setInterval(() => void sample(), 250);
   const nominalMs = streamTokens * streamDelayMs;
   log(`stream/${transport}: ${n} clients ramped over ${streamRampMs} ms, ${streamTokens} tokens every ${streamDelayMs} ms each`);
@@ -338,17 +342,23 @@ async function streamScenario(transport: 'ws' | 'sse', target: StreamTarget): Pr
   const runs = users.map(
     (user, i) =>
       new Promise<void>((resolve) => setTimeout(resolve, (i * streamRampMs) / n)).then(() =>
-        (transport === 'ws' ? wsStream : sseStream)(target.url, user, sessions[i], clients[i], record, nominalMs * 3 + 60_000).catch((err: unknown) => {
+        STREAMS[transport](target.url, user, sessions[i], clients[i], record, nominalMs * 3 + 60_000).catch((err: unknown) => {
           clients[i].error = String(err);
         }),
       ),
   );
   await Promise.all(runs);
   clearInterval(sampler);
+  const loop = await target.loopDelay?.(false);
   await sample();
   const elapsed = now() - started;
 
   const failed = clients.filter((c) => c.error || c.doneAt === undefined);
+  {
+    const durations = sortedOf(clients.filter((c) => c.doneAt && c.firstAt).map((c) => c.doneAt! - c.firstAt!));
+    const lateFirst = sortedOf(clients.map((c, i) => (c.firstAt ?? NaN) - (started + (i * streamRampMs) / n)).filter((x) => !Number.isNaN(x)));
+    log(`stream/${transport}: reply duration p50 ${f1(percentile(durations, 50))} max ${f1(percentile(durations, 100))} ms; first token after the client's start p50 ${f1(percentile(lateFirst, 50))} p99 ${f1(percentile(lateFirst, 99))} max ${f1(percentile(lateFirst, 100))} ms`);
+  }
   const firsts = clients.map((c) => c.firstAt).filter((t): t is number => t !== undefined);
   const dones = clients.map((c) => c.doneAt).filter((t): t is number => t !== undefined);
   // The steady window: every client streaming (after the last first token, before the first end).
@@ -367,7 +377,7 @@ async function streamScenario(transport: 'ws' | 'sse', target: StreamTarget): Pr
 
   out();
   out(
-    `## (b) Streaming over ${transport === 'ws' ? 'WebSocket' : 'SSE'}, ${target.label}: ${n} clients (one user and session each), ` +
+    `## (b) Streaming ${TRANSPORT_NAMES[transport]}, ${target.label}: ${n} clients (one user and session each), ` +
       `${streamTokens} tokens every ${streamDelayMs} ms per reply, ramped over ${(streamRampMs / 1000).toFixed(1)} s`,
   );
   out();
@@ -393,6 +403,56 @@ async function streamScenario(transport: 'ws' | 'sse', target: StreamTarget): Pr
       ['load generator (this process)', Math.round(cpuOf(from.parent, to.parent))],
     ],
   );
+  if (loop) {
+    out();
+    const { minor, major } = loop.gc;
+    out(
+      `Server event-loop delay over the run (timers 5 ms apart): p50 ${f1(loop.p50)} ms, p99 ${f1(loop.p99)} ms, max ${f1(loop.max)} ms. ` +
+        `GC pauses: ${minor.count} scavenges (${f1(minor.totalMs)} ms in all, longest ${f1(minor.maxMs)} ms), ` +
+        `${major.count} mark-compacts (${f1(major.totalMs)} ms, longest ${f1(major.maxMs)} ms).`,
+    );
+  }
+}
+
+// The baseline: the same streams requested from the fake vendor directly (what the harness
+// itself adds: the vendor's timers, the kernel, this process's parsing).
+function directStream(vendorUrl: string, _user: BenchUser, model: string, client: StreamClient, record: (text: string) => void, timeoutMs: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(`${vendorUrl}/chat/completions`, {
+      method: 'POST',
+      agent: false,
+      headers: { 'content-type': 'application/json', authorization: 'Bearer sk-bench' },
+    });
+    const timer = setTimeout(() => {
+      req.destroy();
+      reject(new Error('timed out'));
+    }, timeoutMs);
+    req.on('error', (err) => {
+      clearTimeout(timer);
+      reject(err);
+    });
+    req.on('response', (res) => {
+      let buffer = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => {
+        buffer += chunk;
+        const end = buffer.lastIndexOf('\n\n');
+        if (end < 0) return;
+        const complete = buffer.slice(0, end);
+        buffer = buffer.slice(end + 2);
+        if (complete.includes('"content":"|')) {
+          client.firstAt ??= now();
+          record(complete);
+        }
+      });
+      res.on('end', () => {
+        clearTimeout(timer);
+        client.doneAt = now();
+        resolve();
+      });
+    });
+    req.end(JSON.stringify({ model, stream: true, messages: [{ role: 'user', content: 'go' }] }));
+  });
 }
 
 function wsStream(appUrl: string, user: BenchUser, sessionId: string, client: StreamClient, record: (text: string) => void, timeoutMs: number): Promise<void> {
@@ -475,6 +535,9 @@ function sseStream(appUrl: string, user: BenchUser, sessionId: string, client: S
     req.end(JSON.stringify({ content: 'go' }));
   });
 }
+
+const STREAMS = { ws: wsStream, sse: sseStream, direct: directStream };
+const TRANSPORT_NAMES = { ws: 'over WebSocket', sse: 'over SSE', direct: 'directly from the fake vendor (baseline)' };
 
 // ---------------------------------------------------------------------------------------------
 // (c) Memory per idle authenticated WebSocket
@@ -584,7 +647,13 @@ try {
   if (ONLY.has('http')) await httpScenarios();
   if (ONLY.has('ttft')) await ttftScenario();
   if (ONLY.has('stream')) {
-    const single: StreamTarget = { url: appUrl, label: 'one process', usage: () => server.usage() };
+    const single: StreamTarget = {
+      url: appUrl,
+      label: 'one process',
+      usage: () => server.usage(),
+      loopDelay: async (reset) => (await server.usage(false, reset)).loop,
+    };
+    await streamScenario('direct', { url: openaiBaseUrl, label: 'no app in between', usage: () => vendor.usage() });
     await streamScenario('ws', single);
     await streamScenario('sse', single);
     // The same load on CLUSTER_WORKERS processes sharing the port (default: one per core).

@@ -4,6 +4,7 @@
 // The parent asks over IPC for this process's CPU time and memory (after a full GC: the
 // process must run with --expose-gc).
 import 'reflect-metadata';
+import { monitorEventLoopDelay, PerformanceObserver, constants as perf } from 'node:perf_hooks';
 import v8 from 'node:v8';
 import { Controller, Get, Inject, Injectable, Module, Param } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -16,7 +17,7 @@ import type { ServerReply, ServerRequest } from './ipc.js';
 
 const config = new AppConfig(process.env);
 const app = await createApp(config);
-await app.listen(0, '127.0.0.1');
+await app.listen({ port: 0, host: '127.0.0.1', backlog: config.listenBacklog });
 
 const pool = new pg.Pool({ connectionString: config.database.url, max: config.database.poolMax });
 const SELECT_USER = 'SELECT id, email, role, active FROM users WHERE id = $1';
@@ -59,6 +60,19 @@ process.send?.({
 });
 
 const gc = (globalThis as { gc?: () => void }).gc;
+// How late the event loop ran timers: what every stream's next token waits for at most.
+const loopDelay = monitorEventLoopDelay({ resolution: 5 });
+loopDelay.enable();
+// Garbage-collection pauses by kind (scavenges of the young generation, full mark-compacts).
+const gcPauses = { minor: { count: 0, totalMs: 0, maxMs: 0 }, major: { count: 0, totalMs: 0, maxMs: 0 } };
+new PerformanceObserver((list) => {
+  for (const entry of list.getEntries()) {
+    const kind = ((entry as { detail?: { kind?: number } }).detail?.kind) === perf.NODE_PERFORMANCE_GC_MAJOR ? gcPauses.major : gcPauses.minor;
+    kind.count++;
+    kind.totalMs += entry.duration;
+    kind.maxMs = Math.max(kind.maxMs, entry.duration);
+  }
+}).observe({ entryTypes: ['gc'] });
 process.on('message', (message: ServerRequest | 'stop') => {
   if (message === 'stop' || (typeof message === 'object' && message.type === 'stop')) {
     void Promise.all([app.close(), bare.close(), bareNest.close()])
@@ -73,7 +87,12 @@ process.on('message', (message: ServerRequest | 'stop') => {
       gc();
     }
     const newSpaceBytes = v8.getHeapSpaceStatistics().find((s) => s.space_name === 'new_space')?.space_size ?? 0;
-    const reply: ServerReply = { id: message.id, at: performance.timeOrigin + performance.now(), cpu: process.cpuUsage(), memory: process.memoryUsage(), newSpaceBytes };
+    const loop = { p50: loopDelay.percentile(50) / 1e6, p99: loopDelay.percentile(99) / 1e6, max: loopDelay.max / 1e6, gc: structuredClone(gcPauses) };
+    if (message.resetLoop) {
+      loopDelay.reset();
+      for (const kind of Object.values(gcPauses)) Object.assign(kind, { count: 0, totalMs: 0, maxMs: 0 });
+    }
+    const reply: ServerReply = { id: message.id, at: performance.timeOrigin + performance.now(), cpu: process.cpuUsage(), memory: process.memoryUsage(), newSpaceBytes, loop };
     process.send?.(reply);
   }
 });
