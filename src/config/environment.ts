@@ -178,6 +178,10 @@ export class EnvironmentVariables {
 
   @Transform(toInt) @IsInt() @Min(16_384)
   STREAM_MAX_BUFFERED_BYTES = 1_048_576;
+
+  // WebSocket pings; a socket that has not answered the previous one is dropped.
+  @Transform(toInt) @IsInt() @Min(100)
+  WS_PING_INTERVAL_MS = 30_000;
   // --- Uploads and storage (combinations checked in app-config.ts) ---
   @IsIn(['local', 's3'])
   STORAGE_DRIVER: 'local' | 's3' = 'local';

@@ -15,7 +15,6 @@ import { type ConnectionDeps, WsConnection } from './ws-connection.js';
 
 export const WS_PATH = '/ws';
 const AUTH_TIMEOUT_MS = 10_000;
-const PING_INTERVAL_MS = 30_000;
 
 // WebSocket at /ws. Authenticate with ?access_token= or a first {"type":"auth","token"} frame;
 // then subscribe to sessions, send, stop and resume replies (frames in ws-connection.ts).
@@ -29,6 +28,7 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnModule
   // unique across instances, and short (a randomUUID per socket held a 450-byte rope of strings).
   private readonly instance = randomBytes(6).toString('base64url');
   private accepted = 0;
+  private readonly pingIntervalMs: number;
 
   constructor(
     @Inject(AppConfig) config: AppConfig,
@@ -40,6 +40,7 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnModule
     @Inject(PubSub) pubsub: PubSub,
     @Inject(UserEvents) userEvents: UserEvents,
   ) {
+    this.pingIntervalMs = config.streaming.wsPingIntervalMs;
     this.deps = {
       bearer,
       sessions,
@@ -60,7 +61,7 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnModule
     this.pinger = setInterval(() => {
       const now = Date.now();
       this.connections.forEach((c) => c.ping(now));
-    }, PING_INTERVAL_MS);
+    }, this.pingIntervalMs);
     this.pinger.unref();
   }
 

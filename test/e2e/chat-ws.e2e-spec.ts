@@ -1,3 +1,5 @@
+import { randomBytes } from 'node:crypto';
+import net from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { expect } from 'expect';
 import request from 'supertest';
@@ -139,5 +141,56 @@ describe('chat over WebSocket', () => {
     ws.send({ type: 'ping', id: 'still-open' });
     await ws.waitFor((fs) => fs.some((f) => f.type === 'pong'));
     ws.close();
+  });
+});
+
+// A peer that vanishes without closing (a phone going out of coverage) must not hold its socket
+// and subscriptions forever: the server pings, and drops a socket that missed the last ping.
+describe('WebSocket pings', () => {
+  let vendor: FakeVendor;
+  let t: TestApp;
+  let alice: TestUser;
+  const INTERVAL = 150;
+
+  before(async () => {
+    vendor = await startFakeVendor();
+    t = await startChatApp(vendor, { WS_PING_INTERVAL_MS: String(INTERVAL) });
+    alice = await registerUser(t);
+  });
+  after(async () => {
+    await t.close();
+    await vendor.close();
+  });
+
+  it('keeps a peer that answers pings and terminates one that stopped answering', async () => {
+    const answering = await connectWs(t.url, `?access_token=${alice.accessToken}`);
+    await answering.waitFor((fs) => fs.some((f) => f.type === 'ready'));
+    let pings = 0;
+    answering.socket.on('ping', () => pings++);
+
+    // A raw upgrade that never reads again: pings go unanswered, as with a dead peer.
+    const { port } = new URL(t.url);
+    const silent = net.connect(Number(port), '127.0.0.1');
+    silent.write(
+      `GET /ws?access_token=${alice.accessToken} HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
+        `Sec-WebSocket-Key: ${randomBytes(16).toString('base64')}\r\nSec-WebSocket-Version: 13\r\n\r\n`,
+    );
+    const upgraded = new Promise<string>((resolve) => silent.once('data', (d: Buffer) => resolve(d.toString('latin1'))));
+    expect((await upgraded).startsWith('HTTP/1.1 101')).toBe(true);
+    const closed = new Promise<void>((resolve) => silent.once('close', () => resolve()));
+    silent.on('error', () => undefined);
+    // From here on the silent peer ignores everything it is sent, pings included.
+    const received: Buffer[] = [];
+    silent.removeAllListeners('data');
+    silent.on('data', (d: Buffer) => received.push(d));
+
+    await closed;
+    // It was pinged (a ping frame starts with 0x89) and dropped for not answering.
+    expect(Buffer.concat(received).includes(0x89)).toBe(true);
+    await new Promise((r) => setTimeout(r, INTERVAL * 4));
+    expect(pings).toBeGreaterThanOrEqual(3);
+    answering.send({ type: 'ping', id: 'alive' });
+    await answering.waitFor((fs) => fs.some((f) => f.type === 'pong' && f.id === 'alive'));
+    answering.close();
   });
 });
