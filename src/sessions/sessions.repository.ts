@@ -105,35 +105,11 @@ export class SessionsRepository {
   // (last_activity_at, id).
   async listPage(userId: string, filter: SessionListFilter): Promise<ListedSession[]> {
     const params: unknown[] = [userId, filter.archived];
-    let where = 'archived = $2';
-    if (filter.folder !== undefined) {
-      params.push(filter.folder);
-      where += ` AND folder = $${params.length}`;
-    }
-    if (filter.tag !== undefined) {
-      params.push(filter.tag);
-      where += ` AND $${params.length} = ANY(tags)`;
-    }
-    if (filter.before) {
-      params.push(filter.before.lastActivityAt, filter.before.id);
-      where += ` AND (last_activity_at, id) < ($${params.length - 1}::timestamptz, $${params.length}::uuid)`;
-    }
+    if (filter.folder !== undefined) params.push(filter.folder);
+    if (filter.tag !== undefined) params.push(filter.tag);
+    if (filter.before) params.push(filter.before.lastActivityAt, filter.before.id);
     params.push(filter.limit + 1);
-    const limit = `$${params.length}`;
-    // Two index scans (own sessions, memberships) merged, rather than one OR that scans both.
-    const rows = await preparedQuery<ListedRow>(
-      this.dataSource,
-      { rowMode: 'array' },
-      `SELECT ${LISTED_COLUMNS} FROM (
-         (SELECT ${COLUMNS}, 'owner' AS role FROM chat_sessions WHERE user_id = $1 AND ${where}
-           ORDER BY last_activity_at DESC, id DESC LIMIT ${limit})
-         UNION ALL
-         (SELECT ${COLUMNS}, 'member' AS role FROM chat_sessions
-           WHERE id IN (SELECT session_id FROM session_members WHERE user_id = $1) AND ${where}
-           ORDER BY last_activity_at DESC, id DESC LIMIT ${limit})
-       ) s ORDER BY s.last_activity_at DESC, s.id DESC LIMIT ${limit}`,
-      params,
-    );
+    const rows = await preparedQuery<ListedRow>(this.dataSource, { rowMode: 'array' }, listStatement(filter), params);
     return rows.map(toListed);
   }
 
@@ -168,6 +144,41 @@ export class SessionsRepository {
     );
     return rows.length > 0;
   }
+}
+
+// The list statement of each filter shape (which optional filters are set), built once: the
+// same text object on every call keeps the prepared-statement lookup by text cheap (a text built
+// per call is flattened and hashed anew, a twentieth of the request's CPU).
+const listStatements = new Map<string, string>();
+
+function listStatement(filter: SessionListFilter): string {
+  const shape = `${filter.folder !== undefined}/${filter.tag !== undefined}/${filter.before !== undefined}`;
+  let text = listStatements.get(shape);
+  if (text === undefined) listStatements.set(shape, (text = buildListStatement(filter)));
+  return text;
+}
+
+// Placeholders in the order listPage pushes the values: user, archived, [folder], [tag],
+// [before activity, before id], limit.
+function buildListStatement(filter: SessionListFilter): string {
+  let n = 2;
+  let where = 'archived = $2';
+  if (filter.folder !== undefined) where += ` AND folder = $${++n}`;
+  if (filter.tag !== undefined) where += ` AND $${++n} = ANY(tags)`;
+  if (filter.before) {
+    where += ` AND (last_activity_at, id) < ($${n + 1}::timestamptz, $${n + 2}::uuid)`;
+    n += 2;
+  }
+  const limit = `$${n + 1}`;
+  // Two index scans (own sessions, memberships) merged, rather than one OR that scans both.
+  return `SELECT ${LISTED_COLUMNS} FROM (
+         (SELECT ${COLUMNS}, 'owner' AS role FROM chat_sessions WHERE user_id = $1 AND ${where}
+           ORDER BY last_activity_at DESC, id DESC LIMIT ${limit})
+         UNION ALL
+         (SELECT ${COLUMNS}, 'member' AS role FROM chat_sessions
+           WHERE id IN (SELECT session_id FROM session_members WHERE user_id = $1) AND ${where}
+           ORDER BY last_activity_at DESC, id DESC LIMIT ${limit})
+       ) s ORDER BY s.last_activity_at DESC, s.id DESC LIMIT ${limit}`;
 }
 
 interface SessionRow {
