@@ -54,9 +54,10 @@ const COLUMNS = `id, user_id, title, provider, model, system_prompt, temperature
 const utcText = (column: string) => `(${column} AT TIME ZONE 'UTC')::text`;
 // Each list row comes as one JSON array of these values, in this order (toListed): node-pg then
 // handles one field per row, parsed by JSON.parse, instead of 18 fields each sliced out of the
-// wire buffer and run through its own type parser (a third of the request's CPU). The values
-// are the same: PostgreSQL prints numbers in JSON exactly as in the text protocol, arrays become
-// JSON arrays of strings, and the times stay UTC text.
+// wire buffer and run through its own type parser. Measured: an eighth less CPU per list request
+// in this process, about 20 µs more in PostgreSQL per page of 20. The values are the same:
+// PostgreSQL prints numbers in JSON exactly as in the text protocol, arrays become JSON arrays of
+// strings, and the times stay UTC text.
 const LISTED_ROW = `json_build_array(id, role, title, provider, model, system_prompt, temperature, max_tokens,
   context_messages, pinned, archived, folder, tags, knowledge_base_ids, current_leaf_id,
   ${['s.last_activity_at', 's.created_at', 's.updated_at'].map(utcText).join(', ')})`;
@@ -153,13 +154,11 @@ export class SessionsRepository {
 // The list statement of each filter shape (which optional filters are set), built once: the
 // same text object on every call keeps the prepared-statement lookup by text cheap (a text built
 // per call is flattened and hashed anew, a twentieth of the request's CPU).
-const listStatements = new Map<string, string>();
+const listStatements: string[] = [];
 
 function listStatement(filter: SessionListFilter): string {
-  const shape = `${filter.folder !== undefined}/${filter.tag !== undefined}/${filter.before !== undefined}`;
-  let text = listStatements.get(shape);
-  if (text === undefined) listStatements.set(shape, (text = buildListStatement(filter)));
-  return text;
+  const shape = (filter.folder !== undefined ? 1 : 0) | (filter.tag !== undefined ? 2 : 0) | (filter.before ? 4 : 0);
+  return (listStatements[shape] ??= buildListStatement(filter));
 }
 
 // Placeholders in the order listPage pushes the values: user, archived, [folder], [tag],
