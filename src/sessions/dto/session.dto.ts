@@ -164,3 +164,40 @@ export class SessionResponseDto {
 export class SessionPageDto extends PageDto {
   @ApiProperty({ type: [SessionResponseDto] }) data!: SessionResponseDto[];
 }
+
+// The list's 200 response as a JSON schema for Fastify's response serializer (fast-json-stringify,
+// compiled once per route): it writes a page of 20 in about half the time JSON.stringify takes.
+// Properties are in the order SessionResponseDto.fromListed and toPage build them, so the bytes
+// are JSON.stringify's; the OpenAPI spec checks it describes SessionPageDto field for field.
+const nullable = (type: 'string' | 'number') => ({ type, nullable: true });
+const stringArray = { type: 'array', items: { type: 'string' } };
+const required = (properties: Record<string, unknown>) => ({ type: 'object', properties, required: Object.keys(properties) });
+
+export const SESSION_PAGE_SCHEMA = required({
+  data: {
+    type: 'array',
+    items: required({
+      id: { type: 'string' },
+      role: { type: 'string' },
+      title: nullable('string'),
+      settings: required({
+        provider: { type: 'string' },
+        model: { type: 'string' },
+        systemPrompt: nullable('string'),
+        temperature: nullable('number'),
+        maxTokens: nullable('number'),
+        contextMessages: nullable('number'),
+        knowledgeBaseIds: stringArray,
+      }),
+      pinned: { type: 'boolean' },
+      archived: { type: 'boolean' },
+      folder: nullable('string'),
+      tags: stringArray,
+      currentLeafId: nullable('string'),
+      lastActivityAt: { type: 'string' },
+      createdAt: { type: 'string' },
+      updatedAt: { type: 'string' },
+    }),
+  },
+  nextCursor: nullable('string'),
+});
