@@ -23,7 +23,8 @@ export async function startClusterApp(env: Record<string, string>, workers: numb
   const main = fileURLToPath(new URL('../../src/main.js', import.meta.url));
   const child: ChildProcess = spawn(process.execPath, [main], {
     env: { ...env, CLUSTER_WORKERS: String(workers), PORT: String(port), HOST: '127.0.0.1' },
-    stdio: ['ignore', 'ignore', 'inherit'],
+    // Its logs go to the bench's stderr; stdout is the report.
+    stdio: ['ignore', 2, 2],
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const url = `http://127.0.0.1:${port}`;

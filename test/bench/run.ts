@@ -398,7 +398,10 @@ async function streamScenario(transport: 'ws' | 'sse' | 'direct', target: Stream
   table(
     [`CPU, % of one core (${windowSamples.length >= 2 ? 'steady window' : 'whole run'})`, 'value'],
     [
-      [`server (${target.label}: auth, engine, bus, partial flushes, transport)`, Math.round(cpuPercent(from.server, to.server))],
+      [
+        transport === 'direct' ? 'fake vendor (no app: the "server" here)' : `server (${target.label}: auth, engine, bus, partial flushes, transport)`,
+        Math.round(cpuPercent(from.server, to.server)),
+      ],
       ['fake vendor process', Math.round(cpuPercent(from.vendor, to.vendor))],
       ['load generator (this process)', Math.round(cpuOf(from.parent, to.parent))],
     ],
