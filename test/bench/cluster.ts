@@ -3,10 +3,10 @@
 // since the processes are not ours to ask over IPC.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import type { Usage } from './ipc.js';
 import { now } from './ipc.js';
+import { freePort } from '../support/ports.js';
 
 // USER_HZ: the unit of utime/stime in /proc/<pid>/stat (100 on every Linux this runs on).
 const TICK_MICROS = 1_000_000 / 100;
@@ -64,12 +64,4 @@ function cpuMicros(pid: number): number {
   } catch {
     return 0;
   }
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }

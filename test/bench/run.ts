@@ -426,10 +426,7 @@ function directStream(vendorUrl: string, _user: BenchUser, model: string, client
       agent: false,
       headers: { 'content-type': 'application/json', authorization: 'Bearer sk-bench' },
     });
-    const timer = setTimeout(() => {
-      req.destroy();
-      reject(new Error('timed out'));
-    }, timeoutMs);
+    const timer = deadline(timeoutMs, () => req.destroy(), reject);
     req.on('error', (err) => {
       clearTimeout(timer);
       reject(err);
@@ -461,10 +458,7 @@ function directStream(vendorUrl: string, _user: BenchUser, model: string, client
 function wsStream(appUrl: string, user: BenchUser, sessionId: string, client: StreamClient, record: (text: string) => void, timeoutMs: number): Promise<void> {
   return new Promise((resolve, reject) => {
     const socket = new WebSocket(`${appUrl.replace(/^http/, 'ws')}/ws?access_token=${user.token}`, { perMessageDeflate: false });
-    const timer = setTimeout(() => {
-      socket.terminate();
-      reject(new Error('timed out'));
-    }, timeoutMs);
+    const timer = deadline(timeoutMs, () => socket.terminate(), reject);
     socket.on('error', (err) => {
       clearTimeout(timer);
       reject(err);
@@ -498,10 +492,7 @@ function sseStream(appUrl: string, user: BenchUser, sessionId: string, client: S
       agent: false,
       headers: { 'content-type': 'application/json', accept: 'text/event-stream', authorization: `Bearer ${user.token}` },
     });
-    const timer = setTimeout(() => {
-      req.destroy();
-      reject(new Error('timed out'));
-    }, timeoutMs);
+    const timer = deadline(timeoutMs, () => req.destroy(), reject);
     req.on('error', (err) => {
       clearTimeout(timer);
       reject(err);
@@ -540,6 +531,14 @@ function sseStream(appUrl: string, user: BenchUser, sessionId: string, client: S
 }
 
 const STREAMS = { ws: wsStream, sse: sseStream, direct: directStream };
+
+// Fails a stream client that has not finished in time, cancelling its connection.
+function deadline(timeoutMs: number, cancel: () => void, reject: (err: Error) => void): NodeJS.Timeout {
+  return setTimeout(() => {
+    cancel();
+    reject(new Error('timed out'));
+  }, timeoutMs);
+}
 const TRANSPORT_NAMES = { ws: 'over WebSocket', sse: 'over SSE', direct: 'directly from the fake vendor (baseline)' };
 
 // ---------------------------------------------------------------------------------------------

@@ -1,6 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'expect';
@@ -10,6 +9,7 @@ import { until, vendorEnv } from '../support/chat.js';
 import { type FakeVendor, startFakeVendor } from '../support/fake-vendor.js';
 import { createTestStorage, TEST_ENV, type TestApp } from '../support/test-app.js';
 import { connectWs, deltaText, isFinalFrame } from '../support/ws-client.js';
+import { freePort } from '../support/ports.js';
 
 const MAIN = fileURLToPath(new URL('../../src/main.js', import.meta.url));
 const shared = Boolean(process.env.DATABASE_URL && process.env.REDIS_URL);
@@ -32,14 +32,6 @@ function startMain(env: Record<string, string | undefined>): Started {
 function workerPids(primary: number): number[] {
   const text = readFileSync(`/proc/${primary}/task/${primary}/children`, 'utf8').trim();
   return text === '' ? [] : text.split(/\s+/).map(Number);
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 describe('CLUSTER_WORKERS', () => {
