@@ -52,7 +52,6 @@ export class GenerationRun {
   private savedSeq = 0;
   private readonly pending = new PendingEvents();
   private scheduled = false;
-  private firstTokenSent = false;
   // The latest bus append; the log keeps appends in call order, so it settles last.
   private lastWrite: Promise<void> = Promise.resolve();
   private provider: string;
@@ -185,12 +184,6 @@ export class GenerationRun {
 
   private push(event: StreamEventName, data: Record<string, unknown>): void {
     this.pending.push(event, data);
-    // A reply's first token goes out at once (time to first token); later events wait for the
-    // end of the turn, where a turn's deltas merge into one event.
-    if (!this.firstTokenSent && event !== 'message.citations') {
-      this.firstTokenSent = true;
-      return this.flush();
-    }
     if (this.scheduled) return;
     this.scheduled = true;
     this.deps.turn.add(this);
