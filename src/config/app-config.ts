@@ -81,6 +81,7 @@ export class AppConfig {
     heartbeatIntervalMs: number;
     staleAfterMs: number;
     maxActive: number;
+    maxActivePerUser: number;
     maxReplyChars: number;
     // The transaction that starts a reply commits without waiting for its WAL flush (PostgreSQL).
     asyncCommit: boolean;
@@ -157,6 +158,7 @@ export class AppConfig {
       heartbeatIntervalMs: e.GENERATION_HEARTBEAT_INTERVAL_MS,
       staleAfterMs: e.GENERATION_STALE_AFTER_MS,
       maxActive: e.GENERATION_MAX_ACTIVE,
+      maxActivePerUser: e.GENERATION_MAX_ACTIVE_PER_USER,
       maxReplyChars: e.GENERATION_MAX_REPLY_CHARS,
       asyncCommit: e.GENERATION_ASYNC_COMMIT,
     };

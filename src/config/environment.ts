@@ -167,6 +167,10 @@ export class EnvironmentVariables {
   @Transform(toInt) @IsInt() @Min(1)
   GENERATION_MAX_ACTIVE = 2000;
 
+  // Replies one user may have running on one instance (429 + Retry-After beyond).
+  @Transform(toInt) @IsInt() @Min(1)
+  GENERATION_MAX_ACTIVE_PER_USER = 20;
+
   @Transform(toInt) @IsInt() @Min(1000)
   GENERATION_MAX_REPLY_CHARS = 1_000_000;
 

@@ -141,7 +141,7 @@ export class MessageSendService {
       }
       throw err;
     }
-    this.generation.assertCapacity();
+    this.generation.assertCapacity(userId);
 
     const rows: NewMessage[] = [];
     if (plan.userParts) {

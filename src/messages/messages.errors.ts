@@ -7,6 +7,7 @@ export enum MessagesErrorCode {
   PromptTooLong = 'PROMPT_TOO_LONG',
   IdempotencyKeyReused = 'IDEMPOTENCY_KEY_REUSED',
   InvalidContent = 'INVALID_CONTENT',
+  TooManyReplies = 'TOO_MANY_REPLIES',
 }
 
 const STATUS: Record<MessagesErrorCode, number> = {
@@ -16,10 +17,11 @@ const STATUS: Record<MessagesErrorCode, number> = {
   [MessagesErrorCode.PromptTooLong]: 400,
   [MessagesErrorCode.IdempotencyKeyReused]: 422,
   [MessagesErrorCode.InvalidContent]: 400,
+  [MessagesErrorCode.TooManyReplies]: 429,
 };
 
 export class MessagesError extends DomainError {
-  constructor(code: MessagesErrorCode, message: string) {
-    super(code, STATUS[code], message);
+  constructor(code: MessagesErrorCode, message: string, headers?: Record<string, string>) {
+    super(code, STATUS[code], message, headers);
   }
 }

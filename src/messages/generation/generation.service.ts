@@ -10,6 +10,7 @@ import { TurnBatch } from '../../streaming/turn-batch.js';
 import { MessageResponseDto } from '../dto/message.dto.js';
 import type { Message, MessageError, MessageStatus } from '../entities/message.entity.js';
 import { STOP_CHANNEL } from '../../streaming/channels.js';
+import { MessagesError, MessagesErrorCode } from '../messages.errors.js';
 import { MessagesRepository } from '../messages.repository.js';
 import { finalEvent } from './final-event.js';
 import type { GenerationJob } from './generation-job.js';
@@ -25,7 +26,9 @@ const SHUTDOWN_GRACE_MS = 5_000;
 @Injectable()
 export class GenerationService implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(GenerationService.name);
-  private readonly runs = new Map<string, { run: GenerationRun; done: Promise<void> }>();
+  private readonly runs = new Map<string, { run: GenerationRun; done: Promise<unknown> }>();
+  // Replies running here per user who asked for them: one account cannot take the whole instance.
+  private readonly activePerUser = new Map<string, number>();
   private timers: NodeJS.Timeout[] = [];
   private unsubscribeStop?: Unsubscribe;
   private saving = false;
@@ -67,9 +70,17 @@ export class GenerationService implements OnModuleInit, OnModuleDestroy {
     ]);
   }
 
-  assertCapacity(): void {
+  assertCapacity(userId: string): void {
     if (this.runs.size >= this.config.generation.maxActive) {
       throw new AppError(CommonErrorCode.Unavailable, 'This server is generating too many replies; retry shortly', retryAfter(2));
+    }
+    const limit = this.config.generation.maxActivePerUser;
+    if ((this.activePerUser.get(userId) ?? 0) >= limit) {
+      throw new MessagesError(
+        MessagesErrorCode.TooManyReplies,
+        `You have ${limit} replies being generated; wait for one to finish or stop one`,
+        retryAfter(2),
+      );
     }
   }
 
@@ -86,16 +97,25 @@ export class GenerationService implements OnModuleInit, OnModuleDestroy {
       maxReplyChars: this.config.generation.maxReplyChars,
     });
     this.bus.openLocal(job.messageId);
+    this.activePerUser.set(job.userId, (this.activePerUser.get(job.userId) ?? 0) + 1);
+    // The reply's place is given back when it ends; its title (after a first exchange) follows
+    // in the background without holding it.
     const done = run
       .execute(committed.catch(() => false))
-      .then((message) => {
-        if (message?.status === 'completed' && job.titleAfter) return this.titles.generate(job, message.content);
+      .catch((err: unknown) => {
+        this.logger.error({ err, messageId: job.messageId }, 'Generation crashed');
+        return null;
       })
-      .catch((err: unknown) => this.logger.error({ err, messageId: job.messageId }, 'Generation crashed'))
       .finally(() => {
+        const active = (this.activePerUser.get(job.userId) ?? 1) - 1;
+        if (active > 0) this.activePerUser.set(job.userId, active);
+        else this.activePerUser.delete(job.userId);
         this.runs.delete(job.messageId);
         this.bus.closeLocal(job.messageId);
       });
+    void done
+      .then((message) => (message?.status === 'completed' && job.titleAfter ? this.titles.generate(job, message.content) : undefined))
+      .catch((err: unknown) => this.logger.error({ err, messageId: job.messageId }, 'Title generation failed'));
     this.runs.set(job.messageId, { run, done });
   }
 
