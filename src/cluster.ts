@@ -38,10 +38,7 @@ export function runClusterPrimary(options: ClusterOptions, logger: Logger): void
         // A configuration error repeats in every worker: stop with its exit code.
         if (code === CONFIG_ERROR_EXIT) {
           logger.fatal({ pid: worker.process.pid }, 'A worker refused the configuration');
-          stopping = true;
-          for (const other of startedAt.keys()) other.process.kill('SIGTERM');
-          process.exitCode = CONFIG_ERROR_EXIT;
-          if (startedAt.size === 0) process.exit(CONFIG_ERROR_EXIT);
+          stopAll(CONFIG_ERROR_EXIT);
           return;
         }
         crashes = lived < HEALTHY_AFTER_MS ? crashes + 1 : 0;
@@ -51,19 +48,25 @@ export function runClusterPrimary(options: ClusterOptions, logger: Logger): void
       });
     });
 
-  const stop = (signal: NodeJS.Signals) => {
+  // Asks every worker to stop (they finish or interrupt their replies), then exits with `exitCode`
+  // once all have, or with 1 when the grace runs out.
+  const stopAll = (exitCode: number) => {
     if (stopping) return;
     stopping = true;
-    logger.info({ signal, workers: startedAt.size }, 'Stopping the workers');
-    if (startedAt.size === 0) process.exit(0);
+    process.exitCode = exitCode;
+    if (startedAt.size === 0) process.exit(exitCode);
     for (const worker of startedAt.keys()) worker.process.kill('SIGTERM');
     setTimeout(() => {
       for (const worker of startedAt.keys()) worker.process.kill('SIGKILL');
       process.exit(1);
     }, options.shutdownGraceMs).unref();
   };
-  process.on('SIGTERM', stop);
-  process.on('SIGINT', stop);
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (!stopping) logger.info({ signal, workers: startedAt.size }, 'Stopping the workers');
+    stopAll(0);
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
 
   void (async () => {
     await fork();

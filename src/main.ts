@@ -11,7 +11,7 @@ try {
   // before any worker reads them.
   const config = new AppConfig();
   if (config.cluster.workers > 1 && cluster.isPrimary) {
-    runClusterPrimary({ workers: config.cluster.workers, shutdownGraceMs: config.cluster.shutdownGraceMs }, createRootLogger(config));
+    runClusterPrimary(config.cluster, createRootLogger(config));
   } else {
     const app = await createApp(config);
     await app.listen({ port: config.port, host: config.host, backlog: config.listenBacklog });

@@ -4,9 +4,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { Usage } from './ipc.js';
-import { now } from './ipc.js';
-import { freePort } from '../support/ports.js';
+import { now, type Usage } from './ipc.js';
+import { childPids, freePort } from '../support/processes.js';
 
 // USER_HZ: the unit of utime/stime in /proc/<pid>/stat (100 on every Linux this runs on).
 const TICK_MICROS = 1_000_000 / 100;
@@ -29,7 +28,7 @@ export async function startClusterApp(env: Record<string, string>, workers: numb
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 120_000;
-  while (childrenOf(child.pid!).length < workers || !(await fetch(`${url}/health/ready`).then((r) => r.ok, () => false))) {
+  while (childPids(child.pid!).length < workers || !(await fetch(`${url}/health/ready`).then((r) => r.ok, () => false))) {
     if (child.exitCode !== null) throw new Error(`the cluster app exited with ${child.exitCode}`);
     if (Date.now() > deadline) throw new Error('the cluster app did not start in time');
     await new Promise((r) => setTimeout(r, 100));
@@ -41,7 +40,7 @@ export async function startClusterApp(env: Record<string, string>, workers: numb
     workers,
     usage: () => {
       let micros = 0;
-      for (const pid of [child.pid!, ...childrenOf(child.pid!)]) micros += cpuMicros(pid);
+      for (const pid of [child.pid!, ...childPids(child.pid!)]) micros += cpuMicros(pid);
       return { at: now(), cpu: { user: micros, system: 0 }, memory: process.memoryUsage() };
     },
     stop: async () => {
@@ -49,11 +48,6 @@ export async function startClusterApp(env: Record<string, string>, workers: numb
       await exited;
     },
   };
-}
-
-function childrenOf(pid: number): number[] {
-  const text = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim();
-  return text === '' ? [] : text.split(/\s+/).map(Number);
 }
 
 function cpuMicros(pid: number): number {

@@ -1,5 +1,4 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'expect';
@@ -9,7 +8,7 @@ import { until, vendorEnv } from '../support/chat.js';
 import { type FakeVendor, startFakeVendor } from '../support/fake-vendor.js';
 import { createTestStorage, TEST_ENV, type TestApp } from '../support/test-app.js';
 import { connectWs, deltaText, isFinalFrame } from '../support/ws-client.js';
-import { freePort } from '../support/ports.js';
+import { childPids, freePort } from '../support/processes.js';
 
 const MAIN = fileURLToPath(new URL('../../src/main.js', import.meta.url));
 const shared = Boolean(process.env.DATABASE_URL && process.env.REDIS_URL);
@@ -26,12 +25,6 @@ function startMain(env: Record<string, string | undefined>): Started {
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   return { child, stderr: () => stderr, exited };
-}
-
-// The worker processes of a cluster primary (Linux: the kernel lists a task's children).
-function workerPids(primary: number): number[] {
-  const text = readFileSync(`/proc/${primary}/task/${primary}/children`, 'utf8').trim();
-  return text === '' ? [] : text.split(/\s+/).map(Number);
 }
 
 describe('CLUSTER_WORKERS', () => {
@@ -55,14 +48,14 @@ describe('CLUSTER_WORKERS', () => {
       const port = await freePort();
       primary = startMain({ ...process.env, ...TEST_ENV, ...storage.env, ...vendorEnv(vendor), CLUSTER_WORKERS: '2', PORT: String(port), HOST: '127.0.0.1' });
       app = { url: `http://127.0.0.1:${port}` } as TestApp;
-      await until(async () => workerPids(primary.child.pid!).length === 2 && (await fetch(`${app.url}/health/live`).then((r) => r.ok, () => false)), 60_000);
+      await until(async () => childPids(primary.child.pid!).length === 2 && (await fetch(`${app.url}/health/live`).then((r) => r.ok, () => false)), 60_000);
       await until(() => fetch(`${app.url}/health/ready`).then((r) => r.ok, () => false), 60_000);
       alice = await registerUser(app);
     });
     after(async () => {
       if (primary.child.exitCode === null) {
         primary.child.kill('SIGKILL');
-        for (const pid of workerPids(primary.child.pid!)) process.kill(pid, 'SIGKILL');
+        for (const pid of childPids(primary.child.pid!)) process.kill(pid, 'SIGKILL');
       }
       await storage.drop();
       await vendor.close();
@@ -86,11 +79,11 @@ describe('CLUSTER_WORKERS', () => {
     });
 
     it('replaces a worker that dies, and keeps serving meanwhile', async () => {
-      const before = workerPids(primary.child.pid!);
+      const before = childPids(primary.child.pid!);
       expect(before).toHaveLength(2);
       process.kill(before[0], 'SIGKILL');
       await until(() => {
-        const now = workerPids(primary.child.pid!);
+        const now = childPids(primary.child.pid!);
         return now.length === 2 && !now.includes(before[0]);
       }, 60_000);
       await until(async () => {
@@ -102,7 +95,7 @@ describe('CLUSTER_WORKERS', () => {
     });
 
     it('stops every worker on SIGTERM and exits 0', async () => {
-      const workers = workerPids(primary.child.pid!);
+      const workers = childPids(primary.child.pid!);
       primary.child.kill('SIGTERM');
       expect(await primary.exited).toBe(0);
       for (const pid of workers) expect(() => process.kill(pid, 0)).toThrow();
