@@ -1,10 +1,8 @@
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { lookup as dnsLookupAsync } from 'node:dns/promises';
-import http from 'node:http';
-import https from 'node:https';
 import { isIP, type LookupFunction } from 'node:net';
-import { Readable } from 'node:stream';
 import ipaddr from 'ipaddr.js';
+import { createHttpFetch } from './http-fetch.js';
 import { UnsafeAddressError } from './provider-error.js';
 
 // Only ordinary public unicast: no private, loopback, link-local (cloud metadata), CGNAT,
@@ -45,55 +43,19 @@ export const checkedLookup: LookupFunction = (hostname, options, callback) => {
   });
 };
 
-// The fetch given to the SDKs for a user-supplied base URL. Node 20's global fetch (undici
-// bundled, not importable) cannot take a DNS lookup hook, so a check before calling it would
-// leave a rebinding window. Instead this implements the small part of fetch the SDKs use on
-// node:http/https, whose agents accept `lookup`. Redirects are never followed: a 3xx could
-// point anywhere, so it is an error. Bodies are requested uncompressed (no zlib here).
+// The fetch given to the SDKs for a user-supplied base URL: every connection goes to an address
+// checkedLookup approved, and a redirect (which could point anywhere) is an error.
 export function createGuardedFetch(options: { allowPrivate: boolean }): typeof fetch {
-  return async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
-    const request = new Request(input, init);
-    const url = new URL(request.url);
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UnsafeAddressError('Only http(s) base URLs are allowed');
-    const host = hostOf(url);
-    if (!options.allowPrivate && isIP(host) && !isPublicAddress(host)) {
-      throw new UnsafeAddressError(`${host} is not a public address`);
-    }
-    const body = request.body ? Buffer.from(await request.arrayBuffer()) : undefined;
-    const headers: Record<string, string> = Object.fromEntries(request.headers);
-    headers['accept-encoding'] = 'identity';
-    if (body) headers['content-length'] = String(body.length);
-    const transport = url.protocol === 'https:' ? https : http;
-    return new Promise<Response>((resolve, reject) => {
-      const req = transport.request(
-        url,
-        {
-          method: request.method,
-          headers,
-          signal: request.signal,
-          ...(options.allowPrivate ? {} : { lookup: checkedLookup }),
-        },
-        (res) => {
-          const status = res.statusCode ?? 502;
-          if (status >= 300 && status < 400) {
-            res.destroy();
-            return reject(new UnsafeAddressError(`The provider answered with a redirect (${status}), which is not followed`));
-          }
-          const responseHeaders = new Headers();
-          for (let i = 0; i + 1 < res.rawHeaders.length; i += 2) responseHeaders.append(res.rawHeaders[i], res.rawHeaders[i + 1]);
-          const empty = status === 204 || status === 304 || request.method === 'HEAD';
-          if (empty) res.resume();
-          resolve(
-            new Response(empty ? null : (Readable.toWeb(res) as ReadableStream<Uint8Array>), {
-              status,
-              statusText: res.statusMessage,
-              headers: responseHeaders,
-            }),
-          );
-        },
-      );
-      req.on('error', reject);
-      req.end(body);
-    });
-  };
+  return createHttpFetch({
+    redirectError: (message) => new UnsafeAddressError(message),
+    ...(options.allowPrivate
+      ? {}
+      : {
+          lookup: checkedLookup,
+          checkUrl: (url) => {
+            const host = hostOf(url);
+            if (isIP(host) && !isPublicAddress(host)) throw new UnsafeAddressError(`${host} is not a public address`);
+          },
+        }),
+  });
 }

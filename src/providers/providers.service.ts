@@ -3,6 +3,7 @@ import { AppConfig } from '../config/app-config.js';
 import type { ServerProviderConfig } from '../config/providers-config.js';
 import type { AdapterOptions } from './adapters/adapter-options.js';
 import { createGuardedFetch } from './address-guard.js';
+import { createHttpFetch } from './http-fetch.js';
 import type { ProviderInfoDto } from './dto/provider-info.dto.js';
 import { type ModelFacts, modelFacts } from './model-catalog.js';
 import { ModelListService } from './model-list.service.js';
@@ -30,7 +31,9 @@ export class ProvidersService {
   private readonly serverProviders = new Map<string, ChatProvider>();
   // SDK clients for users' keys, built once per cached credential (a changed key is a new one).
   private readonly userProviders = new WeakMap<UserCredential, ChatProvider>();
+  // Both on node:http (http-fetch.ts); user-supplied base URLs only through the guarded one.
   private readonly guardedFetch: typeof fetch;
+  private readonly vendorFetch = createHttpFetch();
 
   constructor(
     @Inject(AppConfig) private readonly config: AppConfig,
@@ -132,7 +135,7 @@ export class ProvidersService {
         apiKey: own.apiKey,
         baseUrl: own.baseUrl ?? entry.baseUrl,
         timeoutMs: this.config.providers.timeoutMs,
-        ...(own.baseUrl ? { fetch: this.guardedFetch } : {}),
+        fetch: own.baseUrl ? this.guardedFetch : this.vendorFetch,
       };
       let provider = this.userProviders.get(own);
       if (!provider) {
@@ -144,7 +147,13 @@ export class ProvidersService {
     if (!serverUsable(entry)) return undefined;
     let provider = this.serverProviders.get(entry.id);
     if (!provider) {
-      provider = createProvider(entry.kind, { id: entry.id, apiKey: entry.apiKey, baseUrl: entry.baseUrl, timeoutMs: this.config.providers.timeoutMs });
+      provider = createProvider(entry.kind, {
+        id: entry.id,
+        apiKey: entry.apiKey,
+        baseUrl: entry.baseUrl,
+        timeoutMs: this.config.providers.timeoutMs,
+        fetch: this.vendorFetch,
+      });
       this.serverProviders.set(entry.id, provider);
     }
     return { entry, provider, source: 'server', credential: { apiKey: entry.apiKey, baseUrl: entry.baseUrl } };

@@ -6,12 +6,14 @@
 //         one app process and (with REDIS_URL) on BENCH_STREAM_WORKERS cluster workers (default:
 //         one per core)
 //  idle   server memory per idle authenticated WebSocket
+//  read   CPU per token reading a vendor stream: the SDK's decoder vs the service's path (vendor-read.ts)
 //  kb     knowledge base (knowledge.ts, its own app in this process): ingestion throughput with the
 //         local embedder; at 100k chunks, search latency per mode through the API and HNSW
 //         recall@10 vs exact (targets: hybrid p95 < 30 ms, recall@10 >= 0.95); BENCH_KB_* sizes
 // Needs DATABASE_URL (PostgreSQL); REDIS_URL is used when set. Sizes come from BENCH_* variables
-// (defaults: the targets' sizes); BENCH_ONLY=http,ttft,stream,idle,kb picks scenarios;
-// BENCH_CPU_PROF=<dir> writes a .cpuprofile of the server process there.
+// (defaults: the targets' sizes); BENCH_ONLY=http,ttft,stream,idle,read,kb picks scenarios;
+// BENCH_STREAM_TRANSPORTS=direct,ws,sse picks the streaming runs; BENCH_CPU_PROF=<dir> writes a
+// .cpuprofile of the server process there.
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
@@ -40,7 +42,8 @@ const SIZES = {
   idleSockets: num('BENCH_IDLE_SOCKETS', 10_000),
   streamWorkers: num('BENCH_STREAM_WORKERS', availableParallelism()),
 };
-const ONLY = new Set((process.env.BENCH_ONLY ?? 'http,ttft,stream,idle,kb').split(',').map((s) => s.trim()));
+const ONLY = new Set((process.env.BENCH_ONLY ?? 'http,ttft,stream,idle,read,kb').split(',').map((s) => s.trim()));
+const STREAM_TRANSPORTS = new Set((process.env.BENCH_STREAM_TRANSPORTS ?? 'direct,ws,sse').split(',').map((s) => s.trim()));
 
 if (!process.env.DATABASE_URL) {
   process.stderr.write('npm run bench needs DATABASE_URL (a PostgreSQL with pgvector); REDIS_URL is optional.\n');
@@ -655,20 +658,27 @@ try {
       usage: () => server.usage(),
       loopDelay: async (reset) => (await server.usage(false, reset)).loop,
     };
-    await streamScenario('direct', { url: openaiBaseUrl, label: 'no app in between', usage: () => vendor.usage() });
-    await streamScenario('ws', single);
-    await streamScenario('sse', single);
+    if (STREAM_TRANSPORTS.has('direct')) await streamScenario('direct', { url: openaiBaseUrl, label: 'no app in between', usage: () => vendor.usage() });
+    if (STREAM_TRANSPORTS.has('ws')) await streamScenario('ws', single);
+    if (STREAM_TRANSPORTS.has('sse')) await streamScenario('sse', single);
     // The same load on CLUSTER_WORKERS processes sharing the port (default: one per core).
     if (SIZES.streamWorkers > 1 && redis) {
       const cluster = await startClusterApp(serverEnv, SIZES.streamWorkers);
       const target: StreamTarget = { url: cluster.url, label: `CLUSTER_WORKERS=${cluster.workers}`, usage: () => cluster.usage() };
       try {
-        await streamScenario('ws', target);
-        await streamScenario('sse', target);
+        if (STREAM_TRANSPORTS.has('ws')) await streamScenario('ws', target);
+        if (STREAM_TRANSPORTS.has('sse')) await streamScenario('sse', target);
       } finally {
         await cluster.stop();
       }
     }
+  }
+  if (ONLY.has('read')) {
+    const { runVendorReadBench } = await import('./vendor-read.js');
+    const script = async (model: string, count: number, delayMs: number) => {
+      await vendor.call({ type: 'script', model, script: { tokens: Array.from({ length: count }, (_, i) => `tok${i} `), delayMs } });
+    };
+    await runVendorReadBench(openaiBaseUrl, script, out, { streams: 100, tokens: 200, rounds: 4 });
   }
   if (ONLY.has('kb')) await (await import('./knowledge.js')).runKnowledgeBench(out, log);
 } finally {

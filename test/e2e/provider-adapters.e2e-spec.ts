@@ -4,6 +4,7 @@ import { AnthropicAdapter } from '../../src/providers/adapters/anthropic.adapter
 import { GoogleAdapter } from '../../src/providers/adapters/google.adapter.js';
 import { MistralAdapter } from '../../src/providers/adapters/mistral.adapter.js';
 import { OpenAIAdapter } from '../../src/providers/adapters/openai.adapter.js';
+import { createHttpFetch } from '../../src/providers/http-fetch.js';
 import { ProviderError, ProviderErrorCode } from '../../src/providers/provider-error.js';
 import type { ChatProvider, ChatTurnRequest, ProviderEvent } from '../../src/providers/provider.types.js';
 import { DEFAULT_TOKENS, fakeEmbedding, type FakeVendor, startFakeVendor } from '../support/fake-vendor.js';
@@ -15,12 +16,17 @@ before(async () => {
 });
 after(() => vendor.close());
 
+// With the fetch ProvidersService gives every SDK (node:http); `openai-global-fetch` keeps the
+// SDK's own default (the web body path of the stream decoder).
+const httpFetch = createHttpFetch();
 const adapters: Record<string, () => ChatProvider> = {
-  openai: () => new OpenAIAdapter('openai', { id: 'openai', apiKey: 'sk-openai', baseUrl: vendor.openaiBaseUrl, timeoutMs: 10_000 }),
-  compatible: () => new OpenAIAdapter('openai-compatible', { id: 'local', apiKey: 'sk-local', baseUrl: vendor.openaiBaseUrl, timeoutMs: 10_000 }),
-  anthropic: () => new AnthropicAdapter({ id: 'anthropic', apiKey: 'sk-ant', baseUrl: vendor.anthropicBaseUrl, timeoutMs: 10_000 }),
-  google: () => new GoogleAdapter({ id: 'google', apiKey: 'g-key', baseUrl: vendor.googleBaseUrl, timeoutMs: 10_000 }),
-  mistral: () => new MistralAdapter({ id: 'mistral', apiKey: 'm-key', baseUrl: vendor.mistralBaseUrl, timeoutMs: 10_000 }),
+  openai: () => new OpenAIAdapter('openai', { id: 'openai', apiKey: 'sk-openai', baseUrl: vendor.openaiBaseUrl, timeoutMs: 10_000, fetch: httpFetch }),
+  'openai-global-fetch': () => new OpenAIAdapter('openai', { id: 'openai', apiKey: 'sk-openai', baseUrl: vendor.openaiBaseUrl, timeoutMs: 10_000 }),
+  compatible: () =>
+    new OpenAIAdapter('openai-compatible', { id: 'local', apiKey: 'sk-local', baseUrl: vendor.openaiBaseUrl, timeoutMs: 10_000, fetch: httpFetch }),
+  anthropic: () => new AnthropicAdapter({ id: 'anthropic', apiKey: 'sk-ant', baseUrl: vendor.anthropicBaseUrl, timeoutMs: 10_000, fetch: httpFetch }),
+  google: () => new GoogleAdapter({ id: 'google', apiKey: 'g-key', baseUrl: vendor.googleBaseUrl, timeoutMs: 10_000, fetch: httpFetch }),
+  mistral: () => new MistralAdapter({ id: 'mistral', apiKey: 'm-key', baseUrl: vendor.mistralBaseUrl, timeoutMs: 10_000, fetch: httpFetch }),
 };
 
 const request = (model: string, signal = new AbortController().signal): ChatTurnRequest => ({
@@ -142,6 +148,7 @@ for (const [name, make] of Object.entries(adapters)) {
 // Tool choice and stop sequences in each vendor's own terms.
 const choiceOnTheWire: Record<string, { required: (body: any) => unknown; named: (body: any) => unknown; stop: (body: any) => unknown }> = {
   openai: { required: (b) => b.tool_choice, named: (b) => b.tool_choice, stop: (b) => b.stop },
+  'openai-global-fetch': { required: (b) => b.tool_choice, named: (b) => b.tool_choice, stop: (b) => b.stop },
   compatible: { required: (b) => b.tool_choice, named: (b) => b.tool_choice, stop: (b) => b.stop },
   anthropic: { required: (b) => b.tool_choice, named: (b) => b.tool_choice, stop: (b) => b.stop_sequences },
   google: { required: (b) => b.toolConfig, named: (b) => b.toolConfig, stop: (b) => b.generationConfig?.stopSequences },
@@ -149,6 +156,7 @@ const choiceOnTheWire: Record<string, { required: (body: any) => unknown; named:
 };
 const expectedChoice: Record<string, { required: unknown; named: unknown }> = {
   openai: { required: 'required', named: { type: 'function', function: { name: 'lookup' } } },
+  'openai-global-fetch': { required: 'required', named: { type: 'function', function: { name: 'lookup' } } },
   compatible: { required: 'required', named: { type: 'function', function: { name: 'lookup' } } },
   anthropic: { required: { type: 'any' }, named: { type: 'tool', name: 'lookup' } },
   google: {

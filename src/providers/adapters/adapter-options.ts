@@ -7,7 +7,8 @@ export interface AdapterOptions {
   apiKey?: string;
   baseUrl?: string;
   timeoutMs: number;
-  // The guarded fetch for user-supplied base URLs; the global fetch otherwise.
+  // ProvidersService gives every SDK a fetch on node:http (http-fetch.ts), the guarded one for
+  // user-supplied base URLs; the global fetch when none is given.
   fetch?: typeof fetch;
 }
 

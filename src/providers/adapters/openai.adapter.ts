@@ -2,12 +2,14 @@ import OpenAI from 'openai';
 import type {
   ChatCompletionChunk,
   ChatCompletionContentPart,
+  ChatCompletionCreateParamsStreaming,
   ChatCompletionMessageParam,
   ChatCompletionToolChoiceOption,
 } from 'openai/resources/chat/completions';
 import { toProviderError } from '../provider-error.js';
 import type { ChatProvider, ChatTurnRequest, EmbedRequest, EmbedResult, FinishReason, ModelInfo, ProviderEvent, ProviderKind, ToolChoice, Usage } from '../provider.types.js';
 import { type AdapterOptions, throwIfAborted, hasImages, linkedController, textOf } from './adapter-options.js';
+import { chatCompletionChunks } from './openai-chunks.js';
 
 type Delta = ChatCompletionChunk.Choice.Delta & { reasoning_content?: string | null; reasoning?: string | null };
 
@@ -99,37 +101,14 @@ export class OpenAIAdapter implements ChatProvider {
   async *streamChat(request: ChatTurnRequest): AsyncGenerator<ProviderEvent> {
     const link = linkedController(request.signal);
     try {
-      const stream = await this.client.chat.completions.create(
-        {
-          model: request.model,
-          messages: toOpenAIMessages(request),
-          stream: true,
-          // Compatible servers may ignore this and send no usage; usage is optional below.
-          stream_options: { include_usage: true },
-          ...(request.temperature !== undefined ? { temperature: request.temperature } : {}),
-          // OpenAI wants max_completion_tokens (reasoning models refuse max_tokens); most
-          // compatible servers only know max_tokens.
-          ...(request.maxTokens !== undefined
-            ? this.kind === 'openai'
-              ? { max_completion_tokens: request.maxTokens }
-              : { max_tokens: request.maxTokens }
-            : {}),
-          ...(request.tools?.length
-            ? {
-                tools: request.tools.map((t) => ({
-                  type: 'function' as const,
-                  function: { name: t.name, description: t.description, parameters: t.parameters },
-                })),
-                ...(request.toolChoice ? { tool_choice: toOpenAIToolChoice(request.toolChoice) } : {}),
-              }
-            : {}),
-          ...(request.stop?.length ? { stop: request.stop } : {}),
-        },
-        { signal: link.controller.signal },
-      );
+      // The SDK builds, sends and checks the request; the body's events are decoded by
+      // chatCompletionChunks (which says why).
+      const response = await this.client.chat.completions
+        .create(this.streamingRequest(request), { signal: link.controller.signal })
+        .asResponse();
       let finish: FinishReason | undefined;
       let usage: Usage | undefined;
-      for await (const chunk of stream) {
+      for await (const chunk of chatCompletionChunks(response)) {
         if (chunk.usage) {
           usage = {
             inputTokens: chunk.usage.prompt_tokens ?? 0,
@@ -162,5 +141,33 @@ export class OpenAIAdapter implements ChatProvider {
     } finally {
       link.dispose();
     }
+  }
+
+  private streamingRequest(request: ChatTurnRequest): ChatCompletionCreateParamsStreaming {
+    return {
+      model: request.model,
+      messages: toOpenAIMessages(request),
+      stream: true,
+      // Compatible servers may ignore this and send no usage; usage is optional in streamChat.
+      stream_options: { include_usage: true },
+      ...(request.temperature !== undefined ? { temperature: request.temperature } : {}),
+      // OpenAI wants max_completion_tokens (reasoning models refuse max_tokens); most
+      // compatible servers only know max_tokens.
+      ...(request.maxTokens !== undefined
+        ? this.kind === 'openai'
+          ? { max_completion_tokens: request.maxTokens }
+          : { max_tokens: request.maxTokens }
+        : {}),
+      ...(request.tools?.length
+        ? {
+            tools: request.tools.map((t) => ({
+              type: 'function' as const,
+              function: { name: t.name, description: t.description, parameters: t.parameters },
+            })),
+            ...(request.toolChoice ? { tool_choice: toOpenAIToolChoice(request.toolChoice) } : {}),
+          }
+        : {}),
+      ...(request.stop?.length ? { stop: request.stop } : {}),
+    };
   }
 }
