@@ -67,4 +67,15 @@ describe('stream log', () => {
     await log.append(stream, [delta(3), delta(4)]);
     expect(await log.range(stream, 1)).toEqual([delta(2), delta(3), delta(4)]);
   });
+  it('fails only the stream whose write Redis refuses, and gives a new stream its expiry', { skip: !process.env.REDIS_URL && 'needs Redis' }, async () => {
+    const [broken, fine] = [randomUUID(), randomUUID()];
+    await log.append(broken, [delta(1), delta(2)]);
+    expect(await commands!.ttl(`stream:${broken}`)).toBeGreaterThan(0);
+    // Written in one turn: an entry id below the last one is refused for that stream alone.
+    const results = await Promise.allSettled([log.append(broken, [delta(2)]), log.append(fine, [delta(1)])]);
+    expect(results[0]).toMatchObject({ status: 'rejected', reason: expect.objectContaining({ message: expect.stringMatching(/equal or smaller/) }) });
+    expect(results[1].status).toBe('fulfilled');
+    expect(seqs(await log.range(fine, 0))).toEqual([1]);
+    expect(seqs(await log.range(broken, 0))).toEqual([1, 2]);
+  });
 });
