@@ -13,7 +13,7 @@
 // Needs DATABASE_URL (PostgreSQL); REDIS_URL is used when set. Sizes come from BENCH_* variables
 // (defaults: the targets' sizes); BENCH_ONLY=http,ttft,stream,idle,read,kb picks scenarios;
 // BENCH_STREAM_TRANSPORTS=direct,ws,sse picks the streaming runs; BENCH_CPU_PROF=<dir> writes a
-// .cpuprofile of the server process there.
+// .cpuprofile of the server process there; BENCH_SERVER_NODE_ARGS adds Node options to it.
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
@@ -74,7 +74,7 @@ const server = BenchChild.fork<{ appUrl: string; bareUrl: string; bareNestUrl: s
   'bench server',
   here('./server.js'),
   serverEnv,
-  profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [],
+  [...(profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : []), ...(process.env.BENCH_SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? [])],
 );
 const { appUrl, bareUrl, bareNestUrl } = await server.ready;
 const tokens = new TokensService(new AppConfig(serverEnv));
