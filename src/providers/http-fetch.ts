@@ -63,6 +63,11 @@ export function createHttpFetch(options: HttpFetchOptions = {}): typeof fetch {
         },
         (res) => {
           const status = res.statusCode ?? 502;
+          // (A Response cannot carry these; thrown here it would escape into the event loop.)
+          if (status < 200 || status > 599) {
+            res.destroy();
+            return reject(new Error(`The provider answered with HTTP status ${status}`));
+          }
           if (status >= 300 && status < 400) {
             res.destroy();
             const message = `The provider answered with a redirect (${status}), which is not followed`;
