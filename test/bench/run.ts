@@ -43,8 +43,9 @@ const SIZES = {
   idleSockets: num('BENCH_IDLE_SOCKETS', 10_000),
   streamWorkers: num('BENCH_STREAM_WORKERS', availableParallelism()),
 };
-const ONLY = new Set((process.env.BENCH_ONLY ?? 'http,ttft,stream,idle,read,accept,kb').split(',').map((s) => s.trim()));
-const STREAM_TRANSPORTS = new Set((process.env.BENCH_STREAM_TRANSPORTS ?? 'direct,ws,sse').split(',').map((s) => s.trim()));
+const listed = (name: string, fallback: string) => new Set((process.env[name] ?? fallback).split(',').map((s) => s.trim()));
+const ONLY = listed('BENCH_ONLY', 'http,ttft,stream,idle,read,accept,kb');
+const STREAM_TRANSPORTS = listed('BENCH_STREAM_TRANSPORTS', 'direct,ws,sse');
 
 if (!process.env.DATABASE_URL) {
   process.stderr.write('npm run bench needs DATABASE_URL (a PostgreSQL with pgvector); REDIS_URL is optional.\n');

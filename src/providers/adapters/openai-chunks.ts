@@ -12,7 +12,7 @@ export async function* chatCompletionChunks(response: Response): AsyncGenerator<
   const node = nodeBodyOf(response);
   if (!node && !response.body) throw new APIError(undefined, undefined, 'The streaming response has no body', response.headers);
   let done = false;
-  for await (const events of sseEvents(node ?? webChunks(response.body!))) {
+  for await (const events of sseEvents(node ?? response.body!)) {
     for (const event of events) {
       if (done) continue;
       if (event.data === '[DONE]') {
@@ -32,19 +32,5 @@ export async function* chatCompletionChunks(response: Response): AsyncGenerator<
     // After [DONE], what has already arrived is still read, so that the connection can be reused
     // for the next request; a server still sending is cut off.
     if (done && !node?.complete) return;
-  }
-}
-
-async function* webChunks(body: ReadableStream<Uint8Array>): AsyncGenerator<Uint8Array> {
-  const reader = body.getReader();
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) return;
-      yield value;
-    }
-  } finally {
-    await reader.cancel().catch(() => undefined);
-    reader.releaseLock();
   }
 }
