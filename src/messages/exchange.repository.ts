@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { preparedQuery } from '../database/prepared-query.js';
 import type { Message } from './entities/message.entity.js';
 import { COLUMNS, inOrder, insertMessagesSql, type MessageRow, type NewMessage } from './messages.repository.js';
 
@@ -24,7 +25,9 @@ export class ExchangeRepository {
     const insert = insertMessagesSql(rows, params);
     params.push(sessionId, leafId, parentId === null ? [] : [parentId], parentId === null);
     const [s, leaf, parents, root] = [params.length - 3, params.length - 2, params.length - 1, params.length].map((i) => `$${i}`);
-    const result: (MessageRow & { sibling_ids: [string, string | null][] })[] = await this.dataSource.query(
+    // A prepared statement: four texts at most (one or two messages, either commit mode).
+    const result = await preparedQuery<MessageRow & { sibling_ids: [string, string | null][] }>(
+      this.dataSource,
       `WITH ${asyncCommit ? `sync AS (SELECT set_config('synchronous_commit', 'off', true) AS v),` : ''}
         inserted AS (${insert} RETURNING ${COLUMNS}),
         leaf AS (

@@ -94,12 +94,11 @@ export class SessionsRepository {
   }
 
   // The session when this user owns it or is a member; null for anyone else or a missing one.
+  // Outside a transaction (every request that opens a session) a prepared statement.
   async findReadable(userId: string, id: string, manager?: EntityManager): Promise<SessionView | null> {
-    const rows: (SessionRow & { role: SessionRole })[] = await this.manager(manager).query(
-      `SELECT ${COLUMNS}, CASE WHEN user_id = $2 THEN 'owner' ELSE 'member' END AS role FROM chat_sessions s
-        WHERE id = $1 AND (user_id = $2 OR EXISTS (SELECT 1 FROM session_members m WHERE m.session_id = s.id AND m.user_id = $2))`,
-      [id, userId],
-    );
+    const rows: (SessionRow & { role: SessionRole })[] = manager
+      ? await manager.query(FIND_READABLE, [id, userId])
+      : await preparedQuery(this.dataSource, FIND_READABLE, [id, userId]);
     return rows[0] ? toView(rows[0]) : null;
   }
 
@@ -147,6 +146,9 @@ export class SessionsRepository {
     return rows.length > 0;
   }
 }
+
+const FIND_READABLE = `SELECT ${COLUMNS}, CASE WHEN user_id = $2 THEN 'owner' ELSE 'member' END AS role FROM chat_sessions s
+  WHERE id = $1 AND (user_id = $2 OR EXISTS (SELECT 1 FROM session_members m WHERE m.session_id = s.id AND m.user_id = $2))`;
 
 // The list statement of each filter shape (which optional filters are set), built once: the
 // same text object on every call keeps the prepared-statement lookup by text cheap (a text built

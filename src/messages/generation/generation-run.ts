@@ -184,6 +184,9 @@ export class GenerationRun {
 
   private push(event: StreamEventName, data: Record<string, unknown>): void {
     this.pending.push(event, data);
+    // The first event goes out at once: it is the time to first token, and waiting for the end
+    // of the turn (after every other I/O callback of it) coalesces nothing for it.
+    if (this.seq === 0) return this.flush();
     if (this.scheduled) return;
     this.scheduled = true;
     this.deps.turn.add(this);
