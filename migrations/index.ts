@@ -6,6 +6,7 @@ import { UsageRecords1764200000000 } from './1764200000000-UsageRecords.js';
 import { Interop1764300000000 } from './1764300000000-Interop.js';
 import { Uploads1764400000000 } from './1764400000000-Uploads.js';
 import { KnowledgeBases1764500000000 } from './1764500000000-KnowledgeBases.js';
+import { SessionListVersions1764600000000 } from './1764600000000-SessionListVersions.js';
 
 // Listed explicitly (not globbed) so the same list works compiled and under the test runner.
 export const MIGRATIONS = [
@@ -17,4 +18,5 @@ export const MIGRATIONS = [
   Interop1764300000000,
   Uploads1764400000000,
   KnowledgeBases1764500000000,
+  SessionListVersions1764600000000,
 ];

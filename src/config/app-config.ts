@@ -87,6 +87,7 @@ export class AppConfig {
     asyncCommit: boolean;
   };
   readonly streaming: { heartbeatMs: number; maxBufferedBytes: number; wsPingIntervalMs: number };
+  readonly sessionListCacheBytes: number;
   readonly cluster: { workers: number; shutdownGraceMs: number };
   readonly listenBacklog: number;
   readonly providers: ProvidersConfig;
@@ -102,6 +103,7 @@ export class AppConfig {
     this.port = e.PORT;
     this.host = e.HOST;
     this.listenBacklog = e.LISTEN_BACKLOG;
+    this.sessionListCacheBytes = e.SESSION_LIST_CACHE_BYTES;
     this.dataDir = isAbsolute(e.DATA_DIR) ? e.DATA_DIR : resolve(process.cwd(), e.DATA_DIR);
     this.logLevel = e.LOG_LEVEL;
     this.logRequestContext = e.LOG_REQUEST_CONTEXT;

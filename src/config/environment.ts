@@ -167,6 +167,11 @@ export class EnvironmentVariables {
   @Transform(toInt) @IsInt() @Min(1)
   GENERATION_MAX_ACTIVE = 2000;
 
+  // Memory for serialized session-list pages per instance (0: no cache); each is validated
+  // against the user's list version on every request, so a cached page is never stale.
+  @Transform(toInt) @IsInt() @Min(0) @Max(1024 * 1024 * 1024)
+  SESSION_LIST_CACHE_BYTES = 16 * 1024 * 1024;
+
   // Replies one user may have running on one instance (429 + Retry-After beyond).
   @Transform(toInt) @IsInt() @Min(1)
   GENERATION_MAX_ACTIVE_PER_USER = 20;

@@ -1,6 +1,7 @@
-import { Body, Controller, Delete, Get, HttpCode, Inject, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
-import { RouteSchema } from '@nestjs/platform-fastify';
-import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Delete, Get, HttpCode, Inject, Param, ParseUUIDPipe, Patch, Post, Query, Req, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import fresh from 'fresh';
 import { CurrentPrincipal } from '../common/auth/decorators.js';
 import type { Principal } from '../common/auth/principal.js';
 import { ApiProblems } from '../common/swagger/problem.dto.js';
@@ -8,17 +9,20 @@ import {
   CreateSessionDto,
   ListSessionsQueryDto,
   SessionPageDto,
-  SESSION_PAGE_SCHEMA,
   SessionResponseDto,
   UpdateSessionDto,
 } from './dto/session.dto.js';
+import { SessionListService } from './session-list.service.js';
 import { SessionsService } from './sessions.service.js';
 
 @ApiTags('sessions')
 @ApiBearerAuth()
 @Controller('sessions')
 export class SessionsController {
-  constructor(@Inject(SessionsService) private readonly sessions: SessionsService) {}
+  constructor(
+    @Inject(SessionsService) private readonly sessions: SessionsService,
+    @Inject(SessionListService) private readonly pages: SessionListService,
+  ) {}
 
   @Post()
   @ApiOperation({ summary: 'Start a conversation with its generation settings' })
@@ -29,12 +33,29 @@ export class SessionsController {
   }
 
   @Get()
-  @ApiOperation({ summary: 'List your conversations, newest activity first' })
-  @ApiOkResponse({ type: SessionPageDto })
+  @ApiOperation({
+    summary: 'List your conversations, newest activity first',
+    description:
+      'Every page carries a weak ETag that changes with anything the list shows: send it back in If-None-Match to get 304 Not Modified while nothing changed (a cheap way to poll).',
+  })
+  @ApiOkResponse({ type: SessionPageDto, headers: { ETag: { description: 'Changes with anything this list shows', schema: { type: 'string' } } } })
+  @ApiResponse({ status: 304, description: 'Not modified since the ETag sent in If-None-Match' })
   @ApiProblems(400, 401, 429)
-  @RouteSchema({ response: { 200: SESSION_PAGE_SCHEMA } })
-  list(@CurrentPrincipal() principal: Principal, @Query() query: ListSessionsQueryDto): Promise<SessionPageDto> {
-    return this.sessions.list(principal.userId, query);
+  async list(
+    @CurrentPrincipal() principal: Principal,
+    @Query() query: ListSessionsQueryDto,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<string | undefined> {
+    const page = await this.pages.page(principal.userId, query, /no-cache/i.test(request.headers['cache-control'] ?? ''));
+    // private: the page is this user's; no-cache: a client revalidates before reusing it.
+    void reply.header('etag', page.etag).header('cache-control', 'private, no-cache').header('vary', 'Authorization, X-API-Key');
+    if (fresh(request.headers, { etag: page.etag })) {
+      void reply.code(304);
+      return undefined;
+    }
+    void reply.type('application/json; charset=utf-8');
+    return page.body;
   }
 
   @Get(':id')

@@ -104,14 +104,22 @@ export class SessionsRepository {
 
   // Sessions the user owns or is a member of, newest activity first, keyset-paginated on
   // (last_activity_at, id).
-  async listPage(userId: string, filter: SessionListFilter): Promise<ListedSession[]> {
+  // With the user's list version, read in the same statement (one snapshot).
+  async listPage(userId: string, filter: SessionListFilter): Promise<{ sessions: ListedSession[]; version: string }> {
     const params: unknown[] = [userId, filter.archived];
     if (filter.folder !== undefined) params.push(filter.folder);
     if (filter.tag !== undefined) params.push(filter.tag);
     if (filter.before) params.push(filter.before.lastActivityAt, filter.before.id);
     params.push(filter.limit + 1);
     const rows = await preparedQuery<ListedRow>(this.dataSource, { rowMode: 'array' }, listStatement(filter), params);
-    return rows.map(toListed);
+    const empty = rows.length === 1 && rows[0][0] === null;
+    return { sessions: empty ? [] : rows.map(toListed), version: rows[0][LIST_VERSION_COLUMN] };
+  }
+
+  // Changes (in the writing transaction, by triggers) with anything the user's list shows.
+  async listVersion(userId: string): Promise<string> {
+    const rows = await preparedQuery<{ version: string }>(this.dataSource, LIST_VERSION, [userId]);
+    return rows[0].version;
   }
 
   async update(id: string, patch: SessionPatch, manager?: EntityManager): Promise<void> {
@@ -147,6 +155,10 @@ export class SessionsRepository {
   }
 }
 
+// 0 for a user none of whose sessions changed since versions began (the sequence starts at 1).
+const USER_LIST_VERSION = `coalesce((SELECT version FROM session_list_versions WHERE user_id = $1), 0)::text`;
+const LIST_VERSION = `SELECT ${USER_LIST_VERSION} AS version`;
+
 const FIND_READABLE = `SELECT ${COLUMNS}, CASE WHEN user_id = $2 THEN 'owner' ELSE 'member' END AS role FROM chat_sessions s
   WHERE id = $1 AND (user_id = $2 OR EXISTS (SELECT 1 FROM session_members m WHERE m.session_id = s.id AND m.user_id = $2))`;
 
@@ -172,15 +184,20 @@ function buildListStatement(filter: SessionListFilter): string {
     n += 2;
   }
   const limit = `$${n + 1}`;
-  // Two index scans (own sessions, memberships) merged, rather than one OR that scans both.
-  return `SELECT ${LISTED_COLUMNS} FROM (
+  // Two index scans (own sessions, memberships) merged, rather than one OR that scans both. The
+  // user's list version comes in the same snapshot; joined to the page, so an empty page is one
+  // row of nulls with the version.
+  return `SELECT ${LISTED_COLUMNS}, v.list_version
+       FROM (SELECT ${USER_LIST_VERSION} AS list_version) v
+       LEFT JOIN (
          (SELECT ${COLUMNS}, 'owner' AS role FROM chat_sessions WHERE user_id = $1 AND ${where}
            ORDER BY last_activity_at DESC, id DESC LIMIT ${limit})
          UNION ALL
          (SELECT ${COLUMNS}, 'member' AS role FROM chat_sessions
            WHERE id IN (SELECT session_id FROM session_members WHERE user_id = $1) AND ${where}
            ORDER BY last_activity_at DESC, id DESC LIMIT ${limit})
-       ) s ORDER BY s.last_activity_at DESC, s.id DESC LIMIT ${limit}`;
+       ) s ON true
+       ORDER BY s.last_activity_at DESC, s.id DESC LIMIT ${limit}`;
 }
 
 interface SessionRow {
@@ -250,7 +267,9 @@ type ListedRow = [
   lastActivityAt: string,
   createdAt: string,
   updatedAt: string,
+  listVersion: string,
 ];
+const LIST_VERSION_COLUMN = 18;
 
 function toListed(r: ListedRow): ListedSession {
   const [id, role, title, provider, model, systemPrompt, temperature, maxTokens, contextMessages] = r;

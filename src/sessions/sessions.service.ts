@@ -2,10 +2,9 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { AppError, CommonErrorCode } from '../common/errors/domain-error.js';
 import { newId } from '../common/ids.js';
-import { decodeCursor, type Page, toPage } from '../common/pagination/cursor.js';
 import { KnowledgeBasesService } from '../knowledge-base/knowledge-bases.service.js';
 import { ProvidersService } from '../providers/providers.service.js';
-import type { CreateSessionDto, ListSessionsQueryDto, UpdateSessionDto } from './dto/session.dto.js';
+import type { CreateSessionDto, UpdateSessionDto } from './dto/session.dto.js';
 import { SessionResponseDto } from './dto/session.dto.js';
 import { type SessionPatch, SessionsRepository, type SessionView } from './sessions.repository.js';
 
@@ -66,21 +65,6 @@ export class SessionsService {
 
   async get(userId: string, id: string): Promise<SessionResponseDto> {
     return SessionResponseDto.from(await this.requireReadable(userId, id));
-  }
-
-  async list(userId: string, query: ListSessionsQueryDto): Promise<Page<SessionResponseDto>> {
-    const before = decodeCursor(query.cursor, ['lastActivityAt', 'id']);
-    const rows = await this.sessions.listPage(userId, {
-      archived: query.archived,
-      folder: query.folder,
-      tag: query.tag,
-      limit: query.limit,
-      before,
-    });
-    return toPage(rows, query.limit, (s) => SessionResponseDto.fromListed(s), (s) => ({
-      lastActivityAt: s.lastActivityAt,
-      id: s.id,
-    }));
   }
 
   async update(userId: string, id: string, input: UpdateSessionDto): Promise<SessionResponseDto> {

@@ -175,6 +175,12 @@ async function httpScenarios(): Promise<void> {
     { name: 'app: GET /api/v1/auth/me with a JWT', url: `${appUrl}/api/v1/auth/me`, headers: bearer },
     { name: 'app: GET /api/v1/auth/me with an API key', url: `${appUrl}/api/v1/auth/me`, headers: { 'x-api-key': key.key } },
     { name: `app: GET /api/v1/sessions with a JWT (${SIZES.listSessions} sessions, default page)`, url: `${appUrl}/api/v1/sessions`, headers: bearer, target: true },
+    // The same page read afresh every time, as after each change to the list (no kept page).
+    {
+      name: `app: the same with Cache-Control: no-cache (page read and serialized every time)`,
+      url: `${appUrl}/api/v1/sessions`,
+      headers: { ...bearer, 'cache-control': 'no-cache' },
+    },
   ];
   const results: { name: string; rps: number; p50: number; p99: number; cpu: number; target?: boolean }[] = [];
   for (const s of scenarios) {
@@ -191,6 +197,7 @@ async function httpScenarios(): Promise<void> {
   out(`## (d) Request throughput: ${SIZES.connections} connections, ${SIZES.durationS} s per scenario (autocannon in this process, servers in one child)`);
   out();
   out('Server CPU per request is the steadier figure when other processes compete for the cores.');
+  out('The list keeps serialized pages: a repeated read checks the user\'s list version (one primary-key read) and sends the kept page; `no-cache` reads and serializes the page, as the first read after any change does.');
   out();
   table(
     ['scenario', 'req/s', '× bare Nest', 'server CPU % of a core', 'server CPU ms/request', 'p50 ms', 'p99 ms', 'target', 'status'],

@@ -1,3 +1,4 @@
+import fastJson from 'fast-json-stringify';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import {
@@ -165,10 +166,10 @@ export class SessionPageDto extends PageDto {
   @ApiProperty({ type: [SessionResponseDto] }) data!: SessionResponseDto[];
 }
 
-// The list's 200 response as a JSON schema for Fastify's response serializer (fast-json-stringify,
-// compiled once per route): it writes a page of 20 in about half the time JSON.stringify takes.
-// Properties are in the order SessionResponseDto.fromListed and toPage build them, so the bytes
-// are JSON.stringify's; the OpenAPI spec checks it describes SessionPageDto field for field.
+// The list's 200 response as a JSON schema for its serializer (fast-json-stringify, below): it
+// writes a page of 20 in about half the time JSON.stringify takes. Properties are in the order
+// SessionResponseDto.fromListed and toPage build them, so the bytes are JSON.stringify's; the
+// OpenAPI spec checks it describes SessionPageDto field for field.
 const nullable = (type: 'string' | 'number') => ({ type, nullable: true });
 const stringArray = { type: 'array', items: { type: 'string' } };
 const required = (properties: Record<string, unknown>) => ({ type: 'object', properties, required: Object.keys(properties) });
@@ -201,3 +202,5 @@ export const SESSION_PAGE_SCHEMA = required({
   },
   nextCursor: nullable('string'),
 });
+
+export const serializeSessionPage: (page: SessionPageDto) => string = fastJson(SESSION_PAGE_SCHEMA as Parameters<typeof fastJson>[0]);
