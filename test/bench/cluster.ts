@@ -4,7 +4,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { now, type Usage } from './ipc.js';
+import { APP_NODE_FLAGS, now, type Usage } from './ipc.js';
 import { childPids, freePort } from '../support/processes.js';
 
 // USER_HZ: the unit of utime/stime in /proc/<pid>/stat (100 on every Linux this runs on).
@@ -20,7 +20,7 @@ export interface ClusterApp {
 export async function startClusterApp(env: Record<string, string>, workers: number): Promise<ClusterApp> {
   const port = await freePort();
   const main = fileURLToPath(new URL('../../src/main.js', import.meta.url));
-  const child: ChildProcess = spawn(process.execPath, [main], {
+  const child: ChildProcess = spawn(process.execPath, [...APP_NODE_FLAGS, main], {
     env: { ...env, CLUSTER_WORKERS: String(workers), PORT: String(port), HOST: '127.0.0.1' },
     // Its logs go to the bench's stderr; stdout is the report.
     stdio: ['ignore', 2, 2],

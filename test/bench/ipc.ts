@@ -36,6 +36,9 @@ export interface Usage {
   loop?: LoopDelay;
 }
 
+// The Node flags the app runs with (`npm start`, the Dockerfile): the bench measures the same.
+export const APP_NODE_FLAGS = ['--max-semi-space-size=64'];
+
 // A child process answering usage requests; `ready` is its first message.
 export class BenchChild<Ready> {
   readonly ready: Promise<Ready>;

@@ -27,7 +27,7 @@ import { AppConfig } from '../../src/config/app-config.js';
 import { TokensService } from '../../src/auth/tokens.service.js';
 import { createTestStorage, TEST_ENV } from '../support/test-app.js';
 import { startClusterApp } from './cluster.js';
-import { BenchChild, cpuPercent, type LoopDelay, now, type Usage } from './ipc.js';
+import { APP_NODE_FLAGS, BenchChild, cpuPercent, type LoopDelay, now, type Usage } from './ipc.js';
 import type { VendorReady } from './vendor.js';
 
 const num = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
@@ -76,7 +76,11 @@ const server = BenchChild.fork<{ appUrl: string; bareUrl: string; bareNestUrl: s
   'bench server',
   here('./server.js'),
   serverEnv,
-  [...(profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : []), ...(process.env.BENCH_SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? [])],
+  [
+    ...APP_NODE_FLAGS,
+    ...(profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : []),
+    ...(process.env.BENCH_SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? []),
+  ],
 );
 const { appUrl, bareUrl, bareNestUrl } = await server.ready;
 const tokens = new TokensService(new AppConfig(serverEnv));
