@@ -7,6 +7,7 @@ import { Interop1764300000000 } from './1764300000000-Interop.js';
 import { Uploads1764400000000 } from './1764400000000-Uploads.js';
 import { KnowledgeBases1764500000000 } from './1764500000000-KnowledgeBases.js';
 import { SessionListVersions1764600000000 } from './1764600000000-SessionListVersions.js';
+import { MessageSearchOnFinish1764700000000 } from './1764700000000-MessageSearchOnFinish.js';
 
 // Listed explicitly (not globbed) so the same list works compiled and under the test runner.
 export const MIGRATIONS = [
@@ -19,4 +20,5 @@ export const MIGRATIONS = [
   Uploads1764400000000,
   KnowledgeBases1764500000000,
   SessionListVersions1764600000000,
+  MessageSearchOnFinish1764700000000,
 ];

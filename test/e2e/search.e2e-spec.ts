@@ -80,6 +80,25 @@ describe('full-text search', () => {
     expect(html.snippet).toContain('&lt; 5 kg');
   });
 
+  it('indexes a reply when it ends, not while it streams', async () => {
+    vendor.script('numbat-model', { tokens: ['Numbats ', 'eat ', 'termites.'], pauseAfter: 1 });
+    const session = await createSession(t, alice.accessToken, { title: 'Anteaters', settings: { model: 'numbat-model' } });
+    const sent = await request(t.url).post(`/api/v1/sessions/${session.id}/messages`).set(bearer(alice.accessToken)).send({ content: 'what do they eat?' }).expect(202);
+    const replyId = sent.body.assistantMessage.id;
+    const saved = async () => (await request(t.url).get(`/api/v1/messages/${replyId}`).set(bearer(alice.accessToken)).expect(200)).body;
+    for (let i = 0; (await saved()).content !== 'Numbats '; i++) {
+      if (i > 100) throw new Error('the partial text was never saved');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect((await saved()).status).toBe('streaming');
+    expect((await search('numbats').expect(200)).body.data).toEqual([]);
+
+    vendor.release();
+    await waitForMessage(t, alice.accessToken, replyId);
+    const hits = (await search('numbats').expect(200)).body.data;
+    expect(hits).toEqual([expect.objectContaining({ type: 'message', messageId: replyId, role: 'assistant' })]);
+  });
+
   it('pages with a cursor without gaps or repeats', async () => {
     const seen: string[] = [];
     let cursor: string | null = null;
