@@ -86,7 +86,7 @@ export class AppConfig {
     // The transaction that starts a reply commits without waiting for its WAL flush (PostgreSQL).
     asyncCommit: boolean;
   };
-  readonly streaming: { heartbeatMs: number; maxBufferedBytes: number; wsPingIntervalMs: number };
+  readonly streaming: { heartbeatMs: number; maxBufferedBytes: number; wsPingIntervalMs: number; logWriteMs: number };
   readonly sessionListCacheBytes: number;
   readonly cluster: { workers: number; shutdownGraceMs: number };
   readonly listenBacklog: number;
@@ -164,7 +164,12 @@ export class AppConfig {
       maxReplyChars: e.GENERATION_MAX_REPLY_CHARS,
       asyncCommit: e.GENERATION_ASYNC_COMMIT,
     };
-    this.streaming = { heartbeatMs: e.STREAM_HEARTBEAT_MS, maxBufferedBytes: e.STREAM_MAX_BUFFERED_BYTES, wsPingIntervalMs: e.WS_PING_INTERVAL_MS };
+    this.streaming = {
+      heartbeatMs: e.STREAM_HEARTBEAT_MS,
+      maxBufferedBytes: e.STREAM_MAX_BUFFERED_BYTES,
+      wsPingIntervalMs: e.WS_PING_INTERVAL_MS,
+      logWriteMs: e.STREAM_LOG_WRITE_MS,
+    };
     this.providers = parseProvidersConfig(e);
     this.storage = { driver: e.STORAGE_DRIVER, localRoot: resolve(this.dataDir, 'uploads'), s3: parseS3(e) };
     this.uploads = { maxBytes: e.UPLOAD_MAX_BYTES, quotaBytes: e.UPLOAD_QUOTA_BYTES, imageMaxBytes: e.UPLOAD_IMAGE_MAX_BYTES };

@@ -188,6 +188,12 @@ export class EnvironmentVariables {
   @Transform(toInt) @IsInt() @Min(16_384)
   STREAM_MAX_BUFFERED_BYTES = 1_048_576;
 
+  // With Redis: how long a stream's events gather before they are written to its Redis Stream
+  // (and published to other instances) as one entry; 0: at the end of each event-loop turn.
+  // Clients of the generating instance get every event at once either way.
+  @Transform(toInt) @IsInt() @Min(0) @Max(1000)
+  STREAM_LOG_WRITE_MS = 50;
+
   // WebSocket pings; a socket that has not answered the previous one is dropped.
   @Transform(toInt) @IsInt() @Min(100)
   WS_PING_INTERVAL_MS = 30_000;

@@ -32,10 +32,9 @@ export const COLUMNS = `id, session_id, parent_id, author_id, role, status, cont
 const PARTIALS_PER_STATEMENT = 100;
 
 // Parts that are the content's text and nothing else (what most replies are while streaming).
-function isTextOnly(parts: ContentPart[], content: string): boolean {
-  if (parts.length === 0) return content === '';
-  return parts.length === 1 && parts[0].type === 'text' && parts[0].text === content;
-}
+// The stored parts of a text-only reply, as SQL over a text expression.
+const TEXT_PARTS = (text: string) =>
+  `CASE WHEN ${text} = '' THEN '[]'::jsonb ELSE jsonb_build_array(jsonb_build_object('type', 'text', 'text', ${text})) END`;
 
 // Every query of the message tree. Lookups by id are scoped to the owner through the session.
 @Injectable()
@@ -159,28 +158,34 @@ export class MessagesRepository {
   // arrays (pg escapes array elements in JavaScript), and a text-only reply sends its text once:
   // the statement builds its parts. Batches keep each serialisation short, so a thousand streams
   // do not stall the event loop (and every stream's next token) once a second.
-  async savePartials(replies: PartialReply[]): Promise<Set<string>> {
-    const alive = new Set<string>();
+  // Saves replies in progress; returns each still-streaming message's last seq after the save.
+  // An append applies only to a row still at its base seq (else the row is left as it was and
+  // its old seq returned, and the run sends its whole text next time).
+  async savePartials(replies: PartialReply[]): Promise<Map<string, number>> {
+    const saved = new Map<string, number>();
     for (let start = 0; start < replies.length; start += PARTIALS_PER_STATEMENT) {
       const batch = replies.slice(start, start + PARTIALS_PER_STATEMENT).map((r) => ({
         id: r.id,
-        content: r.content,
         seq: r.seq,
-        parts: isTextOnly(r.contentParts, r.content) ? null : r.contentParts,
+        base: r.baseSeq,
+        text: r.text,
+        parts: r.contentParts,
       }));
-      const rows = await updateReturning<{ id: string }>(
+      const rows = await updateReturning<{ id: string; last_seq: number }>(
         this.dataSource,
         `UPDATE messages m
-            SET content_parts = COALESCE(u.parts, CASE WHEN u.content = '' THEN '[]'::jsonb
-                  ELSE jsonb_build_array(jsonb_build_object('type', 'text', 'text', u.content)) END),
-                content = u.content, last_seq = u.seq, heartbeat_at = now(), updated_at = now()
-           FROM jsonb_to_recordset($1::jsonb) AS u(id uuid, content text, seq int, parts jsonb)
-          WHERE m.id = u.id AND m.status = 'streaming' RETURNING m.id`,
+            SET content = CASE WHEN u.base IS NULL THEN u.text WHEN m.last_seq = u.base THEN m.content || u.text ELSE m.content END,
+                content_parts = CASE WHEN u.base IS NULL THEN COALESCE(u.parts, ${TEXT_PARTS('u.text')})
+                  WHEN m.last_seq = u.base THEN ${TEXT_PARTS('m.content || u.text')} ELSE m.content_parts END,
+                last_seq = CASE WHEN u.base IS NULL OR m.last_seq = u.base THEN u.seq ELSE m.last_seq END,
+                heartbeat_at = now(), updated_at = now()
+           FROM jsonb_to_recordset($1::jsonb) AS u(id uuid, seq int, base int, text text, parts jsonb)
+          WHERE m.id = u.id AND m.status = 'streaming' RETURNING m.id, m.last_seq`,
         [JSON.stringify(batch)],
       );
-      for (const row of rows) alive.add(row.id);
+      for (const row of rows) saved.set(row.id, row.last_seq);
     }
-    return alive;
+    return saved;
   }
 
   // Ends a reply exactly once: only a message still streaming changes; null otherwise.

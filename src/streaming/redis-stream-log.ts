@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import { streamChannel } from './channels.js';
-import type { StreamEvent } from './stream-event.js';
+import { isFinalEvent, type StreamEvent } from './stream-event.js';
 import { StreamLog } from './stream-log.js';
 
 // Unfinished streams expire too, in case the generating instance died before retaining them.
@@ -17,18 +17,22 @@ interface Pending {
 // A resume is one XRANGE from the first seq wanted (it returns every batch ending at or after
 // it), filtered by seq. Entries of the older one-event format (field `e`) are still read.
 //
-// Appends made during one turn of the event loop, from every stream, go out together as one
-// pipeline (a stream's batches of that turn merged into one entry): one socket write for a
-// thousand streams instead of one each, and far fewer commands for Redis. Followers in this
+// Appends gather for `writeMs` (0: until the end of the event-loop turn), from every stream, and
+// go out together as one pipeline, a stream's batches merged into one entry: one socket write
+// for a thousand streams instead of one each, and a few commands per stream per interval
+// instead of two per token (at 50 tokens/s, 50 ms makes 2.5 times fewer). Followers in this
 // process read from memory and are not delayed by this; followers on other instances get a
-// batch at most one event-loop turn later.
+// batch at most `writeMs` later.
 export class RedisStreamLog extends StreamLog {
+  // Streams' events waiting for the interval, and those of streams that just ended.
   private pending = new Map<string, Pending>();
+  private ending = new Map<string, Pending>();
 
   constructor(
     private readonly redis: Redis,
     // Prefix of pub/sub channel names (the subscriber connection has no key prefix).
     private readonly channelPrefix: string,
+    private readonly writeMs = 0,
   ) {
     super();
   }
@@ -37,11 +41,21 @@ export class RedisStreamLog extends StreamLog {
     if (events.length === 0) return Promise.resolve();
     let pending = this.pending.get(streamId);
     if (!pending) {
-      if (this.pending.size === 0) setImmediate(() => this.flush());
+      if (this.pending.size === 0) {
+        if (this.writeMs > 0) setTimeout(() => this.flush('pending'), this.writeMs);
+        else setImmediate(() => this.flush('pending'));
+      }
       pending = newPending();
       this.pending.set(streamId, pending);
     }
     for (const e of events) pending.events.push(e);
+    if (isFinalEvent(events[events.length - 1])) {
+      // A stream's end goes out at the end of this turn, with what it had gathered: whoever
+      // waits for it (the reply's slot, followers elsewhere) does not wait for the interval.
+      this.pending.delete(streamId);
+      if (this.ending.size === 0) setImmediate(() => this.flush('ending'));
+      this.ending.set(streamId, pending);
+    }
     return pending.done;
   }
 
@@ -63,13 +77,14 @@ export class RedisStreamLog extends StreamLog {
     await this.redis.pexpire(streamKey(streamId), ttlMs);
   }
 
-  private flush(): void {
-    const batch = this.pending;
-    this.pending = new Map();
+  private flush(which: 'pending' | 'ending'): void {
+    const batch = this[which];
+    this[which] = new Map();
+    if (batch.size === 0) return;
     try {
       this.write(batch);
     } catch (err) {
-      // Runs in setImmediate: nothing may escape, every append hears of the failure instead.
+      // Runs in a timer: nothing may escape, every append hears of the failure instead.
       const error = err instanceof Error ? err : new Error('Stream log write failed');
       for (const pending of batch.values()) pending.settle(error);
     }

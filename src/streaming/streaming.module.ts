@@ -17,7 +17,9 @@ import { UserEvents } from './user-events.js';
       provide: StreamLog,
       inject: [RedisConnection, PubSub, AppConfig],
       useFactory: (redis: RedisConnection | null, pubsub: PubSub, config: AppConfig) =>
-        redis ? new RedisStreamLog(redis.commands, config.redis.keyPrefix) : new MemoryStreamLog(pubsub),
+        redis
+          ? new RedisStreamLog(redis.commands, config.redis.keyPrefix, config.streaming.logWriteMs)
+          : new MemoryStreamLog(pubsub),
     },
     StreamBus,
     UserEvents,

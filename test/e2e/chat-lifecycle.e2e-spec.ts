@@ -81,6 +81,34 @@ describe('chat: replies outlive their instance', () => {
     }
   });
 
+  it('saves a long reply in progress by appending, neither losing nor repeating text', async () => {
+    // 100 ms between saves (startChatApp), a token every 15 ms: several saves append to the text.
+    const tokens = Array.from({ length: 40 }, (_, i) => ` w${i}`);
+    vendor.script('life-long', { tokens, delayMs: 15, pauseAfter: 32 });
+    const app = await startChatApp(vendor, {}, storage);
+    try {
+      const alice = await registerUser(app);
+      const session = await createSession(app, alice.accessToken, { settings: { model: 'life-long' } });
+      const sent = await request(app.url).post(`/api/v1/sessions/${session.id}/messages`).set(bearer(alice.accessToken)).send({ content: 'go' }).expect(202);
+      const id = sent.body.assistantMessage.id as string;
+      const seen: string[] = [];
+      const paused = tokens.slice(0, 32).join('');
+      const saved = await waitForMessage(app, alice.accessToken, id, (m) => {
+        if (seen.at(-1) !== m.content) seen.push(m.content);
+        return m.content === paused;
+      });
+      expect(saved).toMatchObject({ status: 'streaming', contentParts: [{ type: 'text', text: paused }] });
+      // Every state read on the way was a prefix of the reply: appends in order, none twice.
+      for (const content of seen) expect(paused.startsWith(content)).toBe(true);
+      expect(seen.filter((c) => c !== '' && c !== paused).length).toBeGreaterThan(0);
+      vendor.release();
+      expect(await waitForMessage(app, alice.accessToken, id)).toMatchObject({ status: 'completed', content: tokens.join('') });
+    } finally {
+      vendor.release();
+      await app.close({ keepStorage: true });
+    }
+  });
+
   it('sweeps replies left streaming by a dead instance', async () => {
     const app = await startChatApp(vendor, { GENERATION_HEARTBEAT_INTERVAL_MS: '100', GENERATION_STALE_AFTER_MS: '500' }, storage);
     let alice: TestUser | undefined;

@@ -78,4 +78,21 @@ describe('stream log', () => {
     expect(seqs(await log.range(fine, 0))).toEqual([1]);
     expect(seqs(await log.range(broken, 0))).toEqual([1, 2]);
   });
+
+  it('gathers a stream over the write interval into one entry, and writes its end at once', { skip: !process.env.REDIS_URL && 'needs Redis' }, async () => {
+    const timed = new RedisStreamLog(commands!, prefix, 300);
+    const [steady, ending] = [randomUUID(), randomUUID()];
+    const written = [timed.append(steady, [delta(1)]), timed.append(ending, [delta(1)])];
+    await new Promise((r) => setTimeout(r, 20));
+    written.push(timed.append(steady, [delta(2), delta(3)]));
+    await timed.append(ending, [{ seq: 2, event: 'message.completed', data: { seq: 2 } }]);
+    // The end went out before the interval was over (the other stream is not written yet), with
+    // what its stream had gathered.
+    expect(await commands!.xlen(`stream:${steady}`)).toBe(0);
+    expect(seqs(await timed.range(ending, 0))).toEqual([1, 2]);
+    expect(await commands!.xlen(`stream:${ending}`)).toBe(1);
+    await Promise.all(written);
+    expect(await commands!.xrange(`stream:${steady}`, '-', '+')).toEqual([['3-0', ['b', JSON.stringify([delta(1), delta(2), delta(3)])]]]);
+    expect(seqs(await timed.range(steady, 1))).toEqual([2, 3]);
+  });
 });

@@ -14,11 +14,18 @@ import type { AbortReason, GenerationJob } from './generation-job.js';
 import { type PendingEvent, PendingEvents } from './pending-events.js';
 import { ReplyAccumulator } from './reply-accumulator.js';
 
+// A partial save of a reply, claiming what went out on the bus up to `seq`. A text-only reply
+// whose previous save is known sends only the text added since (`baseSeq` set: appended in SQL,
+// so a long reply does not resend its whole text every interval); otherwise `text` is the whole
+// text and `contentParts` the whole parts (null when text only).
 export interface PartialReply {
   id: string;
-  contentParts: ContentPart[];
-  content: string;
   seq: number;
+  baseSeq: number | null;
+  text: string;
+  contentParts: ContentPart[] | null;
+  // The whole text's length at `seq`.
+  textLength: number;
 }
 
 export interface RunDeps {
@@ -50,6 +57,9 @@ export class GenerationRun {
   private readonly sent = new ReplyAccumulator();
   private seq = 0;
   private savedSeq = 0;
+  // The text length the save at savedSeq wrote, while later saves may append to it (text only,
+  // and that save known to have been applied); null: the next save writes the whole reply.
+  private savedTextLength: number | null = 0;
   private readonly pending = new PendingEvents();
   private scheduled = false;
   // The latest bus append; the log keeps appends in call order, so it settles last.
@@ -218,11 +228,23 @@ export class GenerationRun {
   // What a partial save would write now (null when nothing new went out since the last one).
   partial(): PartialReply | null {
     if (this.savedSeq === this.seq) return null;
-    return { id: this.job.messageId, contentParts: this.sent.parts(), content: this.sent.text, seq: this.seq };
+    const { text, textOnly } = this.sent;
+    const base = { id: this.job.messageId, seq: this.seq, textLength: text.length };
+    if (textOnly && this.savedTextLength !== null) {
+      return { ...base, baseSeq: this.savedSeq, text: text.slice(this.savedTextLength), contentParts: null };
+    }
+    return { ...base, baseSeq: null, text, contentParts: textOnly ? null : this.sent.parts() };
   }
 
-  markSaved(seq: number): void {
-    this.savedSeq = Math.max(this.savedSeq, seq);
+  // The outcome of a partial save: the message's last seq after it (not `p.seq` when the row was
+  // not at `p.baseSeq`), or null when the save failed (it may still have been applied).
+  partialSaved(p: PartialReply, savedSeq: number | null): void {
+    if (savedSeq === p.seq) {
+      this.savedSeq = p.seq;
+      this.savedTextLength = this.sent.textOnly ? p.textLength : null;
+    } else {
+      this.savedTextLength = null;
+    }
   }
 
   private async finish(

@@ -182,14 +182,16 @@ export class GenerationService implements OnModuleInit, OnModuleDestroy {
     if (partials.length === 0) return;
     this.saving = true;
     try {
-      const alive = await this.messages.savePartials(partials);
+      const saved = await this.messages.savePartials(partials);
       for (const p of partials) {
         const run = this.runs.get(p.id)?.run;
+        const seq = saved.get(p.id);
         // Deleted, or ended by a stop from an instance that could not reach this one.
-        if (!alive.has(p.id)) run?.abort('gone');
-        else run?.markSaved(p.seq);
+        if (seq === undefined) run?.abort('gone');
+        else run?.partialSaved(p, seq);
       }
     } catch (err) {
+      for (const p of partials) this.runs.get(p.id)?.run.partialSaved(p, null);
       this.logger.warn({ err }, 'Could not save partial replies');
     } finally {
       this.saving = false;

@@ -28,6 +28,11 @@ export class ReplyAccumulator {
     }
   }
 
+  // Nothing but text so far: the stored parts are one text part (or none) made from `text`.
+  get textOnly(): boolean {
+    return this.reasoning === '' && this.toolCalls.length === 0;
+  }
+
   get size(): number {
     return this.text.length + this.reasoning.length + this.toolCalls.reduce((n, c) => n + c.arguments.length, 0);
   }
