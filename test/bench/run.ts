@@ -15,6 +15,7 @@
 // (defaults: the targets' sizes); BENCH_ONLY=http,ttft,stream,idle,read,accept,kb picks scenarios;
 // BENCH_STREAM_TRANSPORTS=direct,ws,sse picks the streaming runs; BENCH_CPU_PROF=<dir> writes a
 // .cpuprofile of the server process there; BENCH_SERVER_NODE_ARGS adds Node options to it.
+import { type MachineCpu, machineCpu, machineShares } from './machine-cpu.js';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
@@ -187,6 +188,7 @@ async function httpScenarios(): Promise<void> {
     },
   ];
   const results: { name: string; rps: number; p50: number; p99: number; cpu: number; target?: boolean }[] = [];
+  const machineBefore = machineCpu();
   for (const s of scenarios) {
     log(`http: ${s.name}`);
     await autocannon({ url: s.url, headers: s.headers, connections: SIZES.connections, duration: 2 }); // warm-up
@@ -201,6 +203,7 @@ async function httpScenarios(): Promise<void> {
   out(`## (d) Request throughput: ${SIZES.connections} connections, ${SIZES.durationS} s per scenario (autocannon in this process, servers in one child)`);
   out();
   out('Server CPU per request is the steadier figure when other processes compete for the cores.');
+  out(machineNote(machineBefore, machineCpu()));
   out('The list keeps serialized pages: a repeated read checks the user\'s list version (one primary-key read) and sends the kept page; `no-cache` reads and serializes the page, as the first read after any change does.');
   out();
   table(
@@ -235,9 +238,14 @@ async function ttftScenario(): Promise<void> {
   const warm = await mapLimit(Array.from({ length: 10 }), 1, () => createSession(user, model));
   for (const s of warm) await serviceFirstToken(s, user.token);
   log(`ttft: ${n} sequential requests each way, interleaved`);
+  const machineBefore = machineCpu();
+  let serverCpuMs = 0;
   for (let i = 0; i < n; i++) {
     direct.push(await directFirstToken(model));
+    const before = await server.usage();
     service.push(await serviceFirstToken(sessions[i], user.token));
+    const after = await server.usage();
+    serverCpuMs += (after.cpu.user + after.cpu.system - before.cpu.user - before.cpu.system) / 1000;
   }
   const d = sortedOf(direct);
   const s = sortedOf(service);
@@ -247,6 +255,8 @@ async function ttftScenario(): Promise<void> {
   out();
   out('Service: POST /api/v1/sessions/:id/messages (Accept: text/event-stream) until the first `message.delta`.');
   out('Direct: the same script requested from the fake vendor (raw OpenAI-format streaming request) until the first content chunk.');
+  out(machineNote(machineBefore, machineCpu()));
+  out(`Server CPU per service request (from the POST to the reply's end, the IPC sampling included): ${(serverCpuMs / n).toFixed(2)} ms.`);
   out();
   table(
     ['figure', 'direct to vendor ms', 'through the service ms', 'added by the service ms', 'target', 'status'],
@@ -256,6 +266,13 @@ async function ttftScenario(): Promise<void> {
       ['max', f1(percentile(d, 100)), f1(percentile(s, 100)), f1(added(100)), '', ''],
     ],
   );
+}
+
+// How contended the machine was: a share of steal means other guests of the host had the cores.
+function machineNote(from: MachineCpu | undefined, to: MachineCpu | undefined): string {
+  if (!from || !to) return '';
+  const { busy, steal } = machineShares(from, to);
+  return `Whole machine meanwhile: ${Math.round(busy)}% of all ${availableParallelism()} cores busy, ${Math.round(steal)}% stolen by the hypervisor.`;
 }
 
 function directFirstToken(model: string): Promise<number> {
@@ -344,10 +361,10 @@ async function streamScenario(transport: 'ws' | 'sse' | 'direct', target: Stream
     }
   };
   const clients: StreamClient[] = users.map(() => ({}));
-  const samples: { server: Usage; vendor: Usage; parent: { at: number; cpu: NodeJS.CpuUsage } }[] = [];
+  const samples: { server: Usage; vendor: Usage; parent: { at: number; cpu: NodeJS.CpuUsage }; machine?: MachineCpu }[] = [];
   const sample = async () => {
     const [s, v] = await Promise.all([target.usage(), vendor.usage()]);
-    samples.push({ server: s, vendor: v, parent: { at: now(), cpu: process.cpuUsage() } });
+    samples.push({ server: s, vendor: v, parent: { at: now(), cpu: process.cpuUsage() }, machine: machineCpu() });
   };
   await sample();
   await target.loopDelay?.(true);
@@ -420,6 +437,12 @@ async function streamScenario(transport: 'ws' | 'sse' | 'direct', target: Stream
       ],
       ['fake vendor process', Math.round(cpuPercent(from.vendor, to.vendor))],
       ['load generator (this process)', Math.round(cpuOf(from.parent, to.parent))],
+      ...(from.machine && to.machine
+        ? [
+            [`whole machine, busy (every process), % of all ${availableParallelism()} cores`, Math.round(machineShares(from.machine, to.machine).busy)],
+            ['whole machine, stolen by the hypervisor, % of all cores', Math.round(machineShares(from.machine, to.machine).steal)],
+          ]
+        : []),
     ],
   );
   if (loop) {
