@@ -92,10 +92,13 @@ export class BenchChild<Ready> {
   }
 }
 
-// CPU time between two samples as % of one core.
+// CPU time between two samples, in µs and as % of one core.
+export function cpuMicros(from: Usage, to: Usage): number {
+  return to.cpu.user + to.cpu.system - from.cpu.user - from.cpu.system;
+}
+
 export function cpuPercent(from: Usage, to: Usage): number {
-  const micros = to.cpu.user + to.cpu.system - from.cpu.user - from.cpu.system;
-  return (micros / 1000 / (to.at - from.at)) * 100;
+  return (cpuMicros(from, to) / 1000 / (to.at - from.at)) * 100;
 }
 
 export const now = (): number => performance.timeOrigin + performance.now();

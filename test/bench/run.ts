@@ -28,7 +28,7 @@ import { AppConfig } from '../../src/config/app-config.js';
 import { TokensService } from '../../src/auth/tokens.service.js';
 import { createTestStorage, TEST_ENV } from '../support/test-app.js';
 import { startClusterApp } from './cluster.js';
-import { APP_NODE_FLAGS, BenchChild, cpuPercent, type LoopDelay, now, type Usage } from './ipc.js';
+import { APP_NODE_FLAGS, BenchChild, cpuMicros, cpuPercent, type LoopDelay, now, type Usage } from './ipc.js';
 import type { VendorReady } from './vendor.js';
 
 const num = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
@@ -437,6 +437,10 @@ async function streamScenario(transport: 'ws' | 'sse' | 'direct', target: Stream
       ],
       ['fake vendor process', Math.round(cpuPercent(from.vendor, to.vendor))],
       ['load generator (this process)', Math.round(cpuOf(from.parent, to.parent))],
+      [
+        `${transport === 'direct' ? 'fake vendor' : 'server'} CPU per token delivered, whole run, µs`,
+        f1(cpuMicros(samples[0].server, samples.at(-1)!.server) / Math.max(1, delay.length)),
+      ],
       ...(from.machine && to.machine
         ? [
             [`whole machine, busy (every process), % of all ${availableParallelism()} cores`, Math.round(machineShares(from.machine, to.machine).busy)],
