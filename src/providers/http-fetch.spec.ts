@@ -2,6 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { expect } from 'expect';
+import { APIError } from 'openai';
 import { chatCompletionChunks } from './adapters/openai-chunks.js';
 import { createHttpFetch, nodeBodyOf } from './http-fetch.js';
 
@@ -20,6 +21,14 @@ describe('createHttpFetch', () => {
         if (req.url === '/redirect') return res.writeHead(302, { location: 'http://169.254.169.254/' }).end();
         if (req.url === '/json') return res.writeHead(200, { 'content-type': 'application/json', 'x-echo': req.headers['x-test'] }).end(body);
         res.writeHead(200, { 'content-type': 'text/event-stream' });
+        if (req.url === '/error') {
+          res.write(chunk('a'));
+          return setTimeout(() => res.end(`event: error\ndata: ${JSON.stringify({ error: { message: 'overloaded', type: 'server_error' } })}\n\n`), 5);
+        }
+        if (req.url === '/cut') {
+          res.write(chunk('a'));
+          return setTimeout(() => res.socket?.destroy(), 5);
+        }
         if (req.url === '/endless') {
           res.write(chunk('first'));
           res.on('close', () => closed.push(req.url!));
@@ -81,6 +90,26 @@ describe('createHttpFetch', () => {
       for (let i = 0; i < 100 && closed.length === before; i++) await new Promise((r) => setTimeout(r, 10));
       expect(closed.length).toBe(before + 1);
     }
+  });
+
+  it('reads the Node stream to the chunks before a vendor error event or a cut connection, then fails', async () => {
+    const fetch = createHttpFetch();
+    const read = async (path: string) => {
+      const out: string[] = [];
+      try {
+        for await (const c of chatCompletionChunks(await fetch(`${base}${path}`, { method: 'POST', body: '{}' }))) out.push(c.choices[0].delta.content ?? '');
+      } catch (error) {
+        return { out, error };
+      }
+      return { out, error: undefined };
+    };
+    const vendorError = await read('/error');
+    expect(vendorError.out).toEqual(['a']);
+    expect(vendorError.error).toBeInstanceOf(APIError);
+    expect((vendorError.error as APIError).type).toBe('server_error');
+    const cut = await read('/cut');
+    expect(cut.out).toEqual(['a']);
+    expect(cut.error).toBeInstanceOf(Error);
   });
 
   it('does not follow a redirect', async () => {
