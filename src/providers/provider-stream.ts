@@ -42,31 +42,31 @@ export function retryDelay(attempt: number, error: ProviderError, policy: RetryP
 
 // Streams one route, retrying transient failures only while nothing has been yielded: once a
 // client has seen part of a reply, a retry would duplicate it, so a later error ends the stream.
-export function streamWithRetries(
+export async function* streamWithRetries(
   provider: string,
   open: () => AsyncIterable<ProviderEvent>,
   policy: RetryPolicy,
   signal: AbortSignal,
-): AsyncIterableIterator<ProviderEvent> {
+): AsyncGenerator<ProviderEvent> {
   const sleep = policy.sleep ?? abortableSleep;
-  const toError = (err: unknown) => toProviderError(provider, err, { signal });
-  return startedStream(async () => {
-    for (let attempt = 0; ; attempt++) {
-      const stream = open()[Symbol.asyncIterator]();
+  for (let attempt = 0; ; attempt++) {
+    let yielded = false;
+    try {
+      for await (const event of open()) {
+        yielded = true;
+        yield event;
+      }
+      return;
+    } catch (err) {
+      const error = toProviderError(provider, err, { signal });
+      if (yielded || !error.retryable || attempt >= policy.maxRetries || signal.aborted) throw error;
       try {
-        const first = await stream.next();
-        return first.done ? { head: [] } : { head: [first.value], rest: stream, toError };
-      } catch (err) {
-        const error = toError(err);
-        if (!error.retryable || attempt >= policy.maxRetries || signal.aborted) throw error;
-        try {
-          await sleep(retryDelay(attempt, error, policy), signal);
-        } catch (sleepError) {
-          throw toError(sleepError);
-        }
+        await sleep(retryDelay(attempt, error, policy), signal);
+      } catch (sleepError) {
+        throw toProviderError(provider, sleepError, { signal });
       }
     }
-  });
+  }
 }
 
 // One request/response call (embeddings) with the same retry rules as a stream's opening.
@@ -94,78 +94,27 @@ export interface RouteCandidate {
 
 // Tries each candidate in order; the next takes over only when the previous one failed before
 // its first event (retries included). A route event announces who answers.
-export function streamWithFallbacks(
+export async function* streamWithFallbacks(
   candidates: readonly RouteCandidate[],
   policy: RetryPolicy,
   signal: AbortSignal,
-): AsyncIterableIterator<RoutedEvent> {
-  return startedStream<RoutedEvent>(async () => {
-    const head: RoutedEvent[] = [];
-    let lastError: ProviderError | undefined;
-    for (const candidate of candidates) {
-      const { provider, model } = candidate.route;
-      head.push({ type: 'route', provider, model });
-      // Its errors are provider errors already (streamWithRetries converts them).
-      const stream = streamWithRetries(provider, candidate.open, policy, signal);
-      try {
-        const first = await stream.next();
-        if (first.done) return { head };
-        head.push(first.value);
-        return { head, rest: stream };
-      } catch (err) {
-        const error = toProviderError(provider, err, { signal });
-        if (error.code === ProviderErrorCode.Aborted || signal.aborted) return { head, error };
-        lastError = error;
+): AsyncGenerator<RoutedEvent> {
+  let lastError: ProviderError | undefined;
+  for (const candidate of candidates) {
+    const { provider, model } = candidate.route;
+    yield { type: 'route', provider, model };
+    let yielded = false;
+    try {
+      for await (const event of streamWithRetries(provider, candidate.open, policy, signal)) {
+        yielded = true;
+        yield event;
       }
+      return;
+    } catch (err) {
+      const error = toProviderError(provider, err, { signal });
+      if (yielded || error.code === ProviderErrorCode.Aborted || signal.aborted) throw error;
+      lastError = error;
     }
-    return { head, error: lastError ?? new ProviderError('none', ProviderErrorCode.Unknown, 'No provider route to try') };
-  });
-}
-
-// How a stream started: the events to yield first, then either the stream to go on with (its
-// errors mapped by `toError`), an error to throw, or the end.
-export interface StreamStart<T> {
-  head: T[];
-  rest?: AsyncIterator<T>;
-  toError?: (err: unknown) => Error;
-  error?: Error;
-}
-
-// A stream whose first next() runs `start` (which may retry, fall back, or fail), yields its head,
-// and then hands every next() straight to the stream it found: once past the first event, no
-// generator sits between a reply and its vendor's stream (each one cost every token a few
-// promise jobs).
-export function startedStream<T>(start: () => Promise<StreamStart<T>>): AsyncIterableIterator<T> {
-  let started: Promise<StreamStart<T>> | undefined;
-  let state: StreamStart<T> | undefined;
-  let closed = false;
-  const fromRest = (s: StreamStart<T>): Promise<IteratorResult<T>> => {
-    if (closed) return Promise.resolve({ value: undefined, done: true });
-    if (s.head.length > 0) return Promise.resolve({ value: s.head.shift()!, done: false });
-    if (s.error) {
-      const error = s.error;
-      s.error = undefined;
-      closed = true;
-      return Promise.reject(error);
-    }
-    if (!s.rest) return Promise.resolve({ value: undefined, done: true });
-    const next = s.rest.next();
-    return s.toError ? next.catch((err: unknown) => Promise.reject(s.toError!(err))) : next;
-  };
-  return {
-    [Symbol.asyncIterator]() {
-      return this;
-    },
-    next() {
-      if (state) return fromRest(state);
-      started ??= start();
-      return started.then((s) => fromRest((state = s)));
-    },
-    async return(value?: unknown) {
-      closed = true;
-      const s = state ?? (started ? await started.catch(() => undefined) : undefined);
-      await s?.rest?.return?.(value);
-      return { value: undefined, done: true };
-    },
-  };
+  }
+  throw lastError ?? new ProviderError('none', ProviderErrorCode.Unknown, 'No provider route to try');
 }

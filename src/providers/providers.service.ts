@@ -9,15 +9,7 @@ import { type ModelFacts, modelFacts } from './model-catalog.js';
 import { ModelListService } from './model-list.service.js';
 import { createProvider } from './provider-factory.js';
 import { ProviderKeysService, type UserCredential } from './provider-keys.service.js';
-import {
-  callWithRetries,
-  type ModelRoute,
-  type RetryPolicy,
-  type RoutedEvent,
-  type RouteCandidate,
-  startedStream,
-  streamWithFallbacks,
-} from './provider-stream.js';
+import { callWithRetries, type ModelRoute, type RetryPolicy, type RoutedEvent, type RouteCandidate, streamWithFallbacks } from './provider-stream.js';
 import type { ChatProvider, ChatTurnRequest, EmbedResult } from './provider.types.js';
 import { ProvidersError, ProvidersErrorCode } from './providers.errors.js';
 
@@ -53,26 +45,24 @@ export class ProvidersService {
 
   // Yields a route event first (and again when a fallback takes over), then normalized events.
   // Fallbacks default to PROVIDER_FALLBACKS; pass [] for none.
-  stream(
+  async *stream(
     userId: string,
     route: ModelRoute & { fallbacks?: ModelRoute[] },
     request: Omit<ChatTurnRequest, 'model'>,
-  ): AsyncIterableIterator<RoutedEvent> {
-    return startedStream(async () => {
-      const credentials = await this.keys.credentials(userId);
-      const chain = [route, ...(route.fallbacks ?? this.config.providers.fallbacks)];
-      const seen = new Set<string>();
-      const candidates: RouteCandidate[] = [];
-      for (const { provider, model } of chain) {
-        const key = `${provider}/${model}`;
-        const resolved = this.resolve(provider, credentials);
-        if (seen.has(key) || !resolved) continue;
-        seen.add(key);
-        candidates.push({ route: { provider, model }, open: () => resolved.provider.streamChat({ ...request, model }) });
-      }
-      if (candidates[0]?.route.provider !== route.provider) await this.assertUsable(userId, route.provider);
-      return { head: [], rest: streamWithFallbacks(candidates, this.retryPolicy(), request.signal) };
-    });
+  ): AsyncGenerator<RoutedEvent> {
+    const credentials = await this.keys.credentials(userId);
+    const chain = [route, ...(route.fallbacks ?? this.config.providers.fallbacks)];
+    const seen = new Set<string>();
+    const candidates: RouteCandidate[] = [];
+    for (const { provider, model } of chain) {
+      const key = `${provider}/${model}`;
+      const resolved = this.resolve(provider, credentials);
+      if (seen.has(key) || !resolved) continue;
+      seen.add(key);
+      candidates.push({ route: { provider, model }, open: () => resolved.provider.streamChat({ ...request, model }) });
+    }
+    if (candidates[0]?.route.provider !== route.provider) await this.assertUsable(userId, route.provider);
+    yield* streamWithFallbacks(candidates, this.retryPolicy(), request.signal);
   }
 
   // Embeddings from one route (no fallbacks: vectors of another model are not comparable).
