@@ -101,6 +101,31 @@ describe('streamWithRetries', () => {
   });
 });
 
+describe('a provider stream', () => {
+  it('closes the vendor stream when the reader stops, and ends after an error', async () => {
+    let closedUpstream = false;
+    async function* vendor(): AsyncGenerator<ProviderEvent> {
+      try {
+        for (const delta of ['a', 'b', 'never read']) yield await Promise.resolve(text(delta));
+      } finally {
+        closedUpstream = true;
+      }
+    }
+    const stream = streamWithFallbacks([{ route: { provider: 'a', model: 'm' }, open: vendor }], policy([]), signal());
+    const seen: string[] = [];
+    for await (const e of stream) {
+      seen.push(e.type);
+      if (seen.length === 3) break;
+    }
+    expect(seen).toEqual(['route', 'text', 'text']);
+    expect(closedUpstream).toBe(true);
+
+    const failing = streamWithRetries('p', upstream([], [text('x')], badRequest()).open, policy([]), signal());
+    expect(await failing.next()).toEqual({ value: text('x'), done: false });
+    await expect(failing.next()).rejects.toMatchObject({ code: ProviderErrorCode.InvalidRequest });
+  });
+});
+
 describe('streamWithFallbacks', () => {
   const candidate = (provider: string, up: ReturnType<typeof upstream>) => ({ route: { provider, model: `${provider}-m` }, open: up.open });
 
