@@ -88,7 +88,8 @@ describe('chat: replies outlive their instance', () => {
     const app = await startChatApp(vendor, {}, storage);
     try {
       const alice = await registerUser(app);
-      const session = await createSession(app, alice.accessToken, { settings: { model: 'life-long' } });
+      // Titled: no title request follows, which would stream this paused script again.
+      const session = await createSession(app, alice.accessToken, { title: 'Long', settings: { model: 'life-long' } });
       const sent = await request(app.url).post(`/api/v1/sessions/${session.id}/messages`).set(bearer(alice.accessToken)).send({ content: 'go' }).expect(202);
       const id = sent.body.assistantMessage.id as string;
       const seen: string[] = [];

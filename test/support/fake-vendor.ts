@@ -177,10 +177,12 @@ export async function startFakeVendor(): Promise<FakeVendor> {
     const startReleases = releases;
     let closed = false;
     let cut = false;
+    // This stream's own pause, ended by its connection closing (not by another stream's).
+    let wakeOnClose: (() => void) | undefined;
     res.on('close', () => {
       closed = true;
       if (!res.writableFinished && !cut) vendor.aborted++;
-      for (const wake of waiters) wake();
+      wakeOnClose?.();
     });
     const usage = script.usage === undefined ? DEFAULT_USAGE : script.usage;
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
@@ -208,7 +210,13 @@ export async function startFakeVendor(): Promise<FakeVendor> {
         return;
       }
       if (script.pauseAfter === i && releases === startReleases) {
-        await new Promise<void>((resolve) => waiters.add(resolve));
+        await new Promise<void>((resolve) => {
+          wakeOnClose = () => {
+            waiters.delete(resolve);
+            resolve();
+          };
+          waiters.add(resolve);
+        });
         if (closed) return;
       }
       if (i === tokens.length) break;
