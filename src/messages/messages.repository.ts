@@ -153,14 +153,13 @@ export class MessagesRepository {
     await manager.query(`DELETE FROM messages WHERE id = $1`, [id]);
   }
 
-  // Partial content of replies in progress, a batch of them per statement; returns the ids still
-  // streaming (a missing id was deleted or ended elsewhere). Rows go as one JSON document, not as
-  // arrays (pg escapes array elements in JavaScript), and a text-only reply sends its text once:
-  // the statement builds its parts. Batches keep each serialisation short, so a thousand streams
-  // do not stall the event loop (and every stream's next token) once a second.
-  // Saves replies in progress; returns each still-streaming message's last seq after the save.
-  // An append applies only to a row still at its base seq (else the row is left as it was and
-  // its old seq returned, and the run sends its whole text next time).
+  // Partial content of replies in progress, a batch of them per statement; returns the last seq
+  // of each message still streaming after the save (a missing id was deleted or ended
+  // elsewhere). An append applies only to a row still at its base seq (else the row is left as it
+  // was, its old seq is returned, and the run sends its whole text next time). Rows go as one
+  // JSON document, not as arrays (pg escapes array elements in JavaScript), and a text-only
+  // reply sends only text: the statement builds its parts. Batches keep each serialisation
+  // short, so a thousand streams do not stall the event loop (and every stream's next token).
   async savePartials(replies: PartialReply[]): Promise<Map<string, number>> {
     const saved = new Map<string, number>();
     for (let start = 0; start < replies.length; start += PARTIALS_PER_STATEMENT) {

@@ -15,7 +15,6 @@
 // (defaults: the targets' sizes); BENCH_ONLY=http,ttft,stream,idle,read,accept,kb picks scenarios;
 // BENCH_STREAM_TRANSPORTS=direct,ws,sse picks the streaming runs; BENCH_CPU_PROF=<dir> writes a
 // .cpuprofile of the server process there; BENCH_SERVER_NODE_ARGS adds Node options to it.
-import { type MachineCpu, machineCpu, machineShares } from './machine-cpu.js';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
@@ -29,6 +28,7 @@ import { TokensService } from '../../src/auth/tokens.service.js';
 import { createTestStorage, TEST_ENV } from '../support/test-app.js';
 import { startClusterApp } from './cluster.js';
 import { APP_NODE_FLAGS, BenchChild, cpuMicros, cpuPercent, type LoopDelay, now, type Usage } from './ipc.js';
+import { type MachineCpu, machineCpu, machineShares } from './machine-cpu.js';
 import type { VendorReady } from './vendor.js';
 
 const num = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
@@ -245,7 +245,7 @@ async function ttftScenario(): Promise<void> {
     const before = await server.usage();
     service.push(await serviceFirstToken(sessions[i], user.token));
     const after = await server.usage();
-    serverCpuMs += (after.cpu.user + after.cpu.system - before.cpu.user - before.cpu.system) / 1000;
+    serverCpuMs += cpuMicros(before, after) / 1000;
   }
   const d = sortedOf(direct);
   const s = sortedOf(service);
@@ -405,6 +405,7 @@ async function streamScenario(transport: 'ws' | 'sse' | 'direct', target: Stream
   const cpuOf = (a: { at: number; cpu: NodeJS.CpuUsage }, b: { at: number; cpu: NodeJS.CpuUsage }) =>
     cpuPercent({ ...a, memory: process.memoryUsage() }, { ...b, memory: process.memoryUsage() });
   const expected = n * streamTokens;
+  const machine = from.machine && to.machine ? machineShares(from.machine, to.machine) : undefined;
 
   out();
   out(
@@ -441,10 +442,10 @@ async function streamScenario(transport: 'ws' | 'sse' | 'direct', target: Stream
         `${transport === 'direct' ? 'fake vendor' : 'server'} CPU per token delivered, whole run, µs`,
         f1(cpuMicros(samples[0].server, samples.at(-1)!.server) / Math.max(1, delay.length)),
       ],
-      ...(from.machine && to.machine
+      ...(machine
         ? [
-            [`whole machine, busy (every process), % of all ${availableParallelism()} cores`, Math.round(machineShares(from.machine, to.machine).busy)],
-            ['whole machine, stolen by the hypervisor, % of all cores', Math.round(machineShares(from.machine, to.machine).steal)],
+            [`whole machine, busy (every process), % of all ${availableParallelism()} cores`, Math.round(machine.busy)],
+            ['whole machine, stolen by the hypervisor, % of all cores', Math.round(machine.steal)],
           ]
         : []),
     ],
