@@ -84,7 +84,7 @@ export class MessageSendService {
     if (replayed) return replayed;
     const session = await this.sessions.requireReadable(userId, sessionId);
     const parentId = input.parentId === undefined ? session.currentLeafId : input.parentId;
-    const history = parentId ? await this.branchOf(userId, session, parentId) : [];
+    const history = parentId ? await this.branchOf(session, parentId) : [];
     return this.reply(userId, { session, userParts, parentId, history, idempotency, origin });
   }
 
@@ -98,7 +98,7 @@ export class MessageSendService {
       throw new MessagesError(MessagesErrorCode.NotEditable, 'Only user messages can be edited; regenerate a reply instead');
     }
     const session = await this.sessions.requireReadable(userId, target.sessionId);
-    const history = target.parentId ? await this.branchOf(userId, session, target.parentId) : [];
+    const history = target.parentId ? await this.branchOf(session, target.parentId) : [];
     return this.reply(userId, { session, userParts, parentId: target.parentId, history, idempotency });
   }
 
@@ -111,7 +111,7 @@ export class MessageSendService {
     const parentId = target.role === 'assistant' ? target.parentId : target.id;
     if (!parentId) throw new MessagesError(MessagesErrorCode.NothingToRegenerate, 'This reply has no message to answer');
     const session = await this.sessions.requireReadable(userId, target.sessionId);
-    const history = await this.branchOf(userId, session, parentId);
+    const history = await this.branchOf(session, parentId);
     if (history[history.length - 1]?.role !== 'user') {
       throw new MessagesError(MessagesErrorCode.NothingToRegenerate, 'Only a reply to a user message can be regenerated');
     }
@@ -199,10 +199,13 @@ export class MessageSendService {
 
     const exchange = await this.toExchange(written.messages, written.children);
     // Not awaited: the sender's response need not wait for Redis, and a lost session event only
-    // costs other sockets the live view of this exchange (they still see it on reload).
-    this.pubsub
-      .publish(sessionChannel(session.id), JSON.stringify({ type: 'message.created', origin: plan.origin, ...exchange }))
-      .catch((err: unknown) => this.logger.warn({ err, sessionId: session.id }, 'Could not announce a new exchange'));
+    // costs other sockets the live view of this exchange (they still see it on reload). Sent on
+    // the next turn, after the sender's response and the reply's first events have gone out.
+    setImmediate(() => {
+      this.pubsub
+        .publish(sessionChannel(session.id), JSON.stringify({ type: 'message.created', origin: plan.origin, ...exchange }))
+        .catch((err: unknown) => this.logger.warn({ err, sessionId: session.id }, 'Could not announce a new exchange'));
+    });
     return exchange;
   }
 
@@ -252,13 +255,16 @@ export class MessageSendService {
     };
   }
 
-  private async branchOf(userId: string, session: SessionView, messageId: string): Promise<Message[]> {
-    const parent = await this.requireMessage(userId, messageId);
-    if (parent.sessionId !== session.id) throw AppError.notFound('Message');
+  // The branch ending at `messageId`, root first, in one statement: the caller may read the
+  // session, so the message only has to be in it (another session's is a 404 like a missing one).
+  private async branchOf(session: SessionView, messageId: string): Promise<Message[]> {
+    const branch = await this.messages.branchTo(messageId, Math.min(MAX_HISTORY, (session.contextMessages ?? MAX_HISTORY) + 1));
+    const parent = branch[branch.length - 1];
+    if (parent?.id !== messageId || parent.sessionId !== session.id) throw AppError.notFound('Message');
     if (parent.status === 'streaming') {
       throw new MessagesError(MessagesErrorCode.ReplyInProgress, 'That reply is still generating; wait for it or stop it first');
     }
-    return this.messages.branchTo(messageId, Math.min(MAX_HISTORY, (session.contextMessages ?? MAX_HISTORY) + 1));
+    return branch;
   }
 
   private userParts(userId: string, input: MessageContentDto): Promise<ContentPart[]> {

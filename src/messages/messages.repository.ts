@@ -3,6 +3,7 @@ import { DataSource, type EntityManager } from 'typeorm';
 import type { Citation } from '../knowledge-base/citation.js';
 import type { ContentPart } from '../providers/provider.types.js';
 import type { PartialReply } from './generation/generation-run.js';
+import { preparedQuery } from '../database/prepared-query.js';
 import { updateReturning } from '../database/update-returning.js';
 import { Message, type MessageError, type MessageStatus } from './entities/message.entity.js';
 
@@ -30,6 +31,14 @@ export const COLUMNS = `id, session_id, parent_id, author_id, role, status, cont
   output_tokens, reasoning_tokens, time_to_first_token_ms, finish_reason, error, citations, last_seq, heartbeat_at, created_at, updated_at`;
 
 const PARTIALS_PER_STATEMENT = 100;
+
+// The path from the root to $1, at most $2 messages (the ones nearest it), root first.
+const BRANCH_TO = `WITH RECURSIVE chain AS (
+    SELECT ${COLUMNS}, 1 AS depth FROM messages WHERE id = $1
+    UNION ALL
+    SELECT ${prefixed('p')}, c.depth + 1 FROM messages p JOIN chain c ON p.id = c.parent_id WHERE c.depth < $2
+  )
+  SELECT * FROM chain ORDER BY depth DESC`;
 
 // Parts that are the content's text and nothing else (what most replies are while streaming).
 // The stored parts of a text-only reply, as SQL over a text expression.
@@ -67,17 +76,8 @@ export class MessagesRepository {
     return rows[0] ? toMessage(rows[0]) : null;
   }
 
-  // The path from the root to `leafId`, at most `limit` messages (the ones nearest the leaf).
   async branchTo(leafId: string, limit: number, manager?: EntityManager): Promise<Message[]> {
-    const rows: MessageRow[] = await this.m(manager).query(
-      `WITH RECURSIVE chain AS (
-         SELECT ${COLUMNS}, 1 AS depth FROM messages WHERE id = $1
-         UNION ALL
-         SELECT ${prefixed('p')}, c.depth + 1 FROM messages p JOIN chain c ON p.id = c.parent_id WHERE c.depth < $2
-       )
-       SELECT * FROM chain ORDER BY depth DESC`,
-      [leafId, limit],
-    );
+    const rows: MessageRow[] = manager ? await manager.query(BRANCH_TO, [leafId, limit]) : await preparedQuery(this.dataSource, BRANCH_TO, [leafId, limit]);
     return rows.map(toMessage);
   }
 

@@ -177,6 +177,24 @@ describe('chat: sending, replies, branches', () => {
     expect(again.body.status).toBe('cancelled');
   });
 
+  it('refuses to send under a reply still generating, by default or by parentId, and writes nothing', async () => {
+    const session = await createSession(t, alice.accessToken, { title: 'Busy', settings: { model: 'slow-busy' } });
+    vendor.script('slow-busy', { tokens: ['x', 'y'], pauseAfter: 1 });
+    try {
+      const sent = (await send(session.id, { content: 'first' }).expect(202)).body;
+      const replyId = sent.assistantMessage.id as string;
+      await waitForMessage(t, alice.accessToken, replyId, (m) => m.content === 'x');
+      for (const body of [{ content: 'again' }, { content: 'again', parentId: replyId }]) {
+        const refused = await send(session.id, body).expect(409);
+        expect(refused.body).toMatchObject({ code: 'REPLY_IN_PROGRESS', status: 409 });
+      }
+      const branch = await request(t.url).get(`/api/v1/sessions/${session.id}/messages`).set(bearer(alice.accessToken)).expect(200);
+      expect(branch.body.data.map((m: { id: string }) => m.id)).toEqual([sent.userMessage.id, replyId]);
+    } finally {
+      vendor.release();
+    }
+  });
+
   it('ends in error, keeping partial text, when the vendor cuts the stream', async () => {
     const session = await createSession(t, alice.accessToken, { title: 'Cut', settings: { model: 'cut-model' } });
     // The delay lets the client read each token before the cut (a reset discards unread data).

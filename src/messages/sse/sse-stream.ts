@@ -20,6 +20,10 @@ export class SseStream {
   ) {
     reply.hijack();
     const raw = reply.raw;
+    // The head, the opening comment and whatever is sent in this same tick (the first events)
+    // leave in one write.
+    raw.cork();
+    process.nextTick(() => raw.uncork());
     raw.writeHead(200, {
       ...(reply.getHeaders() as Record<string, string>),
       'content-type': 'text/event-stream; charset=utf-8',
