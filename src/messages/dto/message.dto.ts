@@ -8,6 +8,8 @@ import {
   IsOptional,
   IsString,
   IsUUID,
+  isUUID,
+  length,
   Max,
   MaxLength,
   Min,
@@ -43,6 +45,16 @@ export class MessageContentDto {
 }
 
 export class SendMessageDto extends MessageContentDto {
+  // The usual body, text and at most a parent id, checked with the same validator functions the
+  // decorators below use (see AcceptsPlain); any other body goes through class-validator.
+  static acceptPlain(body: Record<string, unknown>): SendMessageDto | undefined {
+    for (const key in body) if (key !== 'content' && key !== 'parentId') return undefined;
+    const { content, parentId } = body;
+    if (!length(content, 1, MAX_TEXT_CHARS)) return undefined;
+    if (parentId !== undefined && parentId !== null && !isUUID(parentId)) return undefined;
+    return Object.assign(new SendMessageDto(), body);
+  }
+
   @ApiPropertyOptional({
     type: String,
     format: 'uuid',
