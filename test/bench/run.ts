@@ -8,11 +8,12 @@
 //  idle   server memory per idle authenticated WebSocket
 //  read   CPU per token reading a vendor stream: the SDK's decoder vs the service's path (vendor-read.ts)
 //  accept connections a busy Node process takes in per event-loop iteration (accept-rate.ts)
+//  wake   the same small work back to back and after idle pauses (wake-cost.ts)
 //  kb     knowledge base (knowledge.ts, its own app in this process): ingestion throughput with the
 //         local embedder; at 100k chunks, search latency per mode through the API and HNSW
 //         recall@10 vs exact (targets: hybrid p95 < 30 ms, recall@10 >= 0.95); BENCH_KB_* sizes
 // Needs DATABASE_URL (PostgreSQL); REDIS_URL is used when set. Sizes come from BENCH_* variables
-// (defaults: the targets' sizes); BENCH_ONLY=http,ttft,stream,idle,read,accept,kb picks scenarios;
+// (defaults: the targets' sizes); BENCH_ONLY=http,ttft,stream,idle,read,accept,wake,kb picks scenarios;
 // BENCH_STREAM_TRANSPORTS=direct,ws,sse picks the streaming runs; BENCH_CPU_PROF=<dir> writes a
 // .cpuprofile of the server process there; BENCH_SERVER_NODE_ARGS adds Node options to it.
 import { randomUUID } from 'node:crypto';
@@ -45,7 +46,7 @@ const SIZES = {
   streamWorkers: num('BENCH_STREAM_WORKERS', availableParallelism()),
 };
 const listed = (name: string, fallback: string) => new Set((process.env[name] ?? fallback).split(',').map((s) => s.trim()));
-const ONLY = listed('BENCH_ONLY', 'http,ttft,stream,idle,read,accept,kb');
+const ONLY = listed('BENCH_ONLY', 'http,ttft,stream,idle,read,accept,wake,kb');
 const STREAM_TRANSPORTS = listed('BENCH_STREAM_TRANSPORTS', 'direct,ws,sse');
 
 if (!process.env.DATABASE_URL) {
@@ -722,6 +723,7 @@ try {
     await runVendorReadBench(openaiBaseUrl, script, out, { streams: 100, tokens: 200, rounds: 4 });
   }
   if (ONLY.has('accept')) await (await import('./accept-rate.js')).runAcceptRateBench(out);
+  if (ONLY.has('wake')) await (await import('./wake-cost.js')).runWakeCostBench(out);
   if (ONLY.has('kb')) await (await import('./knowledge.js')).runKnowledgeBench(out, log);
 } finally {
   await server.stop();
