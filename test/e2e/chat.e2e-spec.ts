@@ -86,6 +86,22 @@ describe('chat: sending, replies, branches', () => {
       ['assistant', 'ok'],
       ['user', 'two'],
     ]);
+
+    // An explicit parent (in any letter case), with history cut to contextMessages.
+    await request(t.url).patch(`/api/v1/sessions/${session.id}`).set(bearer(alice.accessToken)).send({ settings: { contextMessages: 2 } }).expect(200);
+    const parentId = second.body.assistantMessage.id as string;
+    const third = await send(session.id, { content: 'three', parentId: parentId.toUpperCase() }).expect(202);
+    expect(third.body.userMessage.parentId).toBe(parentId);
+    await waitForMessage(t, alice.accessToken, third.body.assistantMessage.id);
+    expect(vendor.requests.filter((r) => r.model === 'ctx-model').at(-1)!.body.messages.map((m: any) => [m.role, m.content])).toEqual([
+      ['user', 'two'],
+      ['assistant', 'ok'],
+      ['user', 'three'],
+    ]);
+    // A parent from another of the user's sessions is not found in this one.
+    const other = await createSession(t, alice.accessToken, { title: 'Other' });
+    const foreign = await send(other.id, { content: 'graft', parentId }).expect(404);
+    expect(foreign.body.code).toBe('NOT_FOUND');
   });
 
   it('regenerates as a sibling, edits as a new branch, switches and deletes branches', async () => {
