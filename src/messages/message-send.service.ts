@@ -82,16 +82,10 @@ export class MessageSendService {
     const idempotency = keyed(idempotencyKey, ['send', sessionId, input.parentId, userParts]);
     const replayed = await this.replay(userId, idempotency);
     if (replayed) return replayed;
-    // The session and the branch are read at once (two round trips in parallel, not in turn):
-    // the branch query finds the session's current leaf itself and checks access on its own.
-    const [session, history] = await Promise.all([
-      this.sessions.requireReadable(userId, sessionId),
-      input.parentId === null ? [] : this.messages.branchInSession(userId, sessionId, input.parentId ?? null, MAX_HISTORY),
-    ]);
-    const parent = history.at(-1);
-    if (input.parentId && parent?.id !== input.parentId.toLowerCase()) throw AppError.notFound('Message');
-    assertAnswerable(parent);
-    return this.reply(userId, { session, userParts, parentId: parent?.id ?? null, history, idempotency, origin });
+    const session = await this.sessions.requireReadable(userId, sessionId);
+    const parentId = input.parentId === undefined ? session.currentLeafId : input.parentId;
+    const history = parentId ? await this.branchOf(session, parentId) : [];
+    return this.reply(userId, { session, userParts, parentId, history, idempotency, origin });
   }
 
   async edit(userId: string, messageId: string, input: EditMessageDto, idempotencyKey?: string): Promise<Exchange> {
@@ -267,7 +261,9 @@ export class MessageSendService {
     const branch = await this.messages.branchTo(messageId, Math.min(MAX_HISTORY, (session.contextMessages ?? MAX_HISTORY) + 1));
     const parent = branch[branch.length - 1];
     if (parent?.id !== messageId.toLowerCase() || parent.sessionId !== session.id) throw AppError.notFound('Message');
-    assertAnswerable(parent);
+    if (parent.status === 'streaming') {
+      throw new MessagesError(MessagesErrorCode.ReplyInProgress, 'That reply is still generating; wait for it or stop it first');
+    }
     return branch;
   }
 
@@ -282,13 +278,6 @@ export class MessageSendService {
     const message = await this.messages.findForUser(userId, id);
     if (!message) throw AppError.notFound('Message');
     return message;
-  }
-}
-
-// A new message cannot go under a reply that is still being written.
-function assertAnswerable(parent: Message | undefined): void {
-  if (parent?.status === 'streaming') {
-    throw new MessagesError(MessagesErrorCode.ReplyInProgress, 'That reply is still generating; wait for it or stop it first');
   }
 }
 

@@ -32,18 +32,6 @@ export const COLUMNS = `id, session_id, parent_id, author_id, role, status, cont
 
 const PARTIALS_PER_STATEMENT = 100;
 
-// The path from the root to message $3 of session $1 (its current leaf when $3 is null), root
-// first, at most the session's contextMessages + 1 messages and never more than $4 (the ones
-// nearest the leaf); nothing unless user $2 may read the session and the message is in it.
-const BRANCH_IN_SESSION = `WITH RECURSIVE chain AS (
-    SELECT ${prefixed('m')}, 1 AS depth, least(coalesce(s.context_messages, $4) + 1, $4) AS max_depth
-      FROM chat_sessions s JOIN messages m ON m.id = coalesce($3::uuid, s.current_leaf_id) AND m.session_id = s.id
-     WHERE s.id = $1 AND (s.user_id = $2 OR EXISTS (SELECT 1 FROM session_members sm WHERE sm.session_id = s.id AND sm.user_id = $2))
-    UNION ALL
-    SELECT ${prefixed('p')}, c.depth + 1, c.max_depth FROM messages p JOIN chain c ON p.id = c.parent_id WHERE c.depth < c.max_depth
-  )
-  SELECT * FROM chain ORDER BY depth DESC`;
-
 // The path from the root to $1, at most $2 messages (the ones nearest it), root first.
 const BRANCH_TO = `WITH RECURSIVE chain AS (
     SELECT ${COLUMNS}, 1 AS depth FROM messages WHERE id = $1
@@ -86,13 +74,6 @@ export class MessagesRepository {
       [id, userId],
     );
     return rows[0] ? toMessage(rows[0]) : null;
-  }
-
-  // The branch a new message in the session goes under (see BRANCH_IN_SESSION): it needs no
-  // session read first, so a send runs it alongside that read.
-  async branchInSession(userId: string, sessionId: string, leafId: string | null, max: number): Promise<Message[]> {
-    const rows: MessageRow[] = await preparedQuery(this.dataSource, BRANCH_IN_SESSION, [sessionId, userId, leafId, max]);
-    return rows.map(toMessage);
   }
 
   async branchTo(leafId: string, limit: number, manager?: EntityManager): Promise<Message[]> {
