@@ -27,6 +27,7 @@ import type { ParseLimits } from '../../src/knowledge-base/parsing/parsed-docume
 import { registerUser } from '../factories/users.js';
 import { buildPdf } from '../support/kb-fixtures.js';
 import { createTestStorage, startTestApp, type TestApp } from '../support/test-app.js';
+import { f1, percentile, sortedOf } from './stats.js';
 
 type Write = (text?: string) => void;
 
@@ -207,13 +208,6 @@ class TextGenerator {
 // ---------------------------------------------------------------------------------------------
 // Helpers
 
-function percentile(sorted: ArrayLike<number>, p: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
-}
-
-const sortedOf = (values: number[]) => Float64Array.from(values).sort();
-const f1 = (n: number) => (Number.isFinite(n) ? n.toFixed(1) : 'n/a');
 const f2 = (n: number) => (Number.isFinite(n) ? n.toFixed(2) : 'n/a');
 const mb = (bytes: number) => bytes / 1024 / 1024;
 const seconds = (ms: number) => (ms / 1000).toFixed(1);

@@ -31,6 +31,7 @@ import { startClusterApp } from './cluster.js';
 import { APP_NODE_FLAGS, BenchChild, cpuMicros, cpuPercent, type LoopDelay, now, type Usage } from './ipc.js';
 import { type MachineCpu, machineCpu, machineShares } from './machine-cpu.js';
 import type { VendorReady } from './vendor.js';
+import { f1, percentile, sortedOf } from './stats.js';
 
 const num = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 const SIZES = {
@@ -147,13 +148,6 @@ async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T, index: nu
   return results;
 }
 
-function percentile(sorted: ArrayLike<number>, p: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
-}
-
-const sortedOf = (values: number[]) => Float64Array.from(values).sort();
-const f1 = (n: number) => (Number.isFinite(n) ? n.toFixed(1) : 'n/a');
 const met = (ok: boolean) => (ok ? 'met' : '**not met**');
 
 function table(header: string[], rows: (string | number)[][]): void {

@@ -9,6 +9,7 @@ import 'reflect-metadata';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createValidationPipe } from '../../src/common/http/validation.pipe.js';
 import { SendMessageDto } from '../../src/messages/dto/message.dto.js';
+import { percentile, sortedOf } from './stats.js';
 
 const RUNS = 400;
 
@@ -38,7 +39,7 @@ export async function runWakeCostBench(out: (text?: string) => void): Promise<vo
       }
     }
   }
-  const median = (values: number[]) => [...values].sort((a, b) => a - b)[values.length >> 1];
+  const median = (values: number[]) => percentile(sortedOf(values), 50);
   const base = median(results.get('back to back')!);
   out();
   out(`## Work after idle: one message-body validation (class-transformer + class-validator), ${RUNS} timed runs per gap, interleaved`);
