@@ -17,7 +17,7 @@ export class AdminUsersService {
   ) {}
 
   async list(limit: number, cursor?: string): Promise<Page<UserResponseDto>> {
-    const after = decodeCursor(cursor, ['id']);
+    const after = decodeCursor(cursor, { id: 'uuid' });
     const rows = await this.users.listPage(limit, after?.id);
     return toPage(rows, limit, (u) => UserResponseDto.from(u), (u) => ({ id: u.id }));
   }

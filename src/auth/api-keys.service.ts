@@ -47,7 +47,7 @@ export class ApiKeysService {
   }
 
   async list(principal: Principal, limit: number, cursor?: string): Promise<Page<ApiKeyResponseDto>> {
-    const after = decodeCursor(cursor, ['id']);
+    const after = decodeCursor(cursor, { id: 'uuid' });
     const rows = await this.apiKeys.listPageForUser(principal.userId, limit, after?.id);
     return toPage(rows, limit, (k) => ApiKeyResponseDto.from(k), (k) => ({ id: k.id }));
   }

@@ -1,5 +1,6 @@
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, IsUUID, MaxLength, Min } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, IsUUID, Max, MaxLength, Min } from 'class-validator';
+import { MAX_SEQ } from '../streaming/stream-event.js';
 import { SendMessageDto } from '../messages/dto/message.dto.js';
 
 export const CLIENT_FRAME_TYPES = ['auth', 'subscribe', 'unsubscribe', 'message.send', 'stop', 'resume', 'typing', 'ping'] as const;
@@ -46,6 +47,7 @@ export class ResumeFrame extends FrameEnvelope {
   @Type(() => Number)
   @IsInt()
   @Min(1)
+  @Max(MAX_SEQ)
   fromSeq = 1;
 }
 

@@ -115,7 +115,7 @@ export class DocumentsService {
 
   async list(userId: string, knowledgeBaseId: string, query: PageQueryDto): Promise<Page<DocumentResponseDto>> {
     await this.bases.requireOwned(userId, knowledgeBaseId);
-    const before = decodeCursor(query.cursor, ['createdAt', 'id']);
+    const before = decodeCursor(query.cursor, { createdAt: 'timestamp', id: 'uuid' });
     const rows = await this.documents.listPage(knowledgeBaseId, query.limit, before);
     return toPage(rows, query.limit, (d) => DocumentResponseDto.from(d), (d) => ({ createdAt: d.createdAt.toISOString(), id: d.id }));
   }

@@ -61,7 +61,7 @@ export class KnowledgeBasesService {
   }
 
   async list(userId: string, query: PageQueryDto): Promise<Page<KnowledgeBaseResponseDto>> {
-    const before = decodeCursor(query.cursor, ['createdAt', 'id']);
+    const before = decodeCursor(query.cursor, { createdAt: 'timestamp', id: 'uuid' });
     const rows = await this.bases.listPage(userId, query.limit, before);
     return toPage(rows, query.limit, (kb) => KnowledgeBaseResponseDto.from(kb), (kb) => ({ createdAt: kb.createdAt.toISOString(), id: kb.id }));
   }

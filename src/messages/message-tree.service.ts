@@ -34,7 +34,7 @@ export class MessageTreeService {
   async branch(userId: string, sessionId: string, limit: number, cursor?: string): Promise<Page<MessageResponseDto>> {
     const session = await this.sessions.requireReadable(userId, sessionId);
     let leafId = session.currentLeafId;
-    const above = decodeCursor(cursor, ['above']);
+    const above = decodeCursor(cursor, { above: 'uuid' });
     if (above) {
       const boundary = await this.requireMessage(userId, above.above);
       if (boundary.sessionId !== sessionId) throw AppError.notFound('Message');

@@ -67,7 +67,7 @@ export class MessagesController {
     @Res() reply: FastifyReply,
   ): Promise<void> {
     const exchange = await this.send.send(principal.userId, id, body, parseIdempotencyKey(idempotencyKey));
-    await this.respond(reply, accept, exchange);
+    await this.respond(reply, accept, principal.userId, exchange);
   }
 
   @Get('messages/:id')
@@ -92,7 +92,7 @@ export class MessagesController {
     @Headers('accept') accept: string | undefined,
     @Res() reply: FastifyReply,
   ): Promise<void> {
-    await this.respond(reply, accept, await this.send.edit(principal.userId, id, body, parseIdempotencyKey(idempotencyKey)));
+    await this.respond(reply, accept, principal.userId, await this.send.edit(principal.userId, id, body, parseIdempotencyKey(idempotencyKey)));
   }
 
   @Post('messages/:id/regenerate')
@@ -108,7 +108,7 @@ export class MessagesController {
     @Headers('accept') accept: string | undefined,
     @Res() reply: FastifyReply,
   ): Promise<void> {
-    await this.respond(reply, accept, await this.send.regenerate(principal.userId, id, parseIdempotencyKey(idempotencyKey)));
+    await this.respond(reply, accept, principal.userId, await this.send.regenerate(principal.userId, id, parseIdempotencyKey(idempotencyKey)));
   }
 
   @Post('messages/:id/stop')
@@ -142,8 +142,8 @@ export class MessagesController {
     await this.tree.delete(principal.userId, id);
   }
 
-  private async respond(reply: FastifyReply, accept: string | undefined, exchange: Exchange): Promise<void> {
-    if (accept?.includes('text/event-stream')) return this.sse.exchange(reply, exchange);
+  private async respond(reply: FastifyReply, accept: string | undefined, userId: string, exchange: Exchange): Promise<void> {
+    if (accept?.includes('text/event-stream')) return this.sse.exchange(reply, exchange, userId);
     await reply.code(202).send(exchange);
   }
 }

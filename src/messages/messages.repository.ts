@@ -214,12 +214,20 @@ export class MessagesRepository {
     return rows[0] ? toMessage(rows[0]) : null;
   }
 
-  async heartbeat(ids: string[]): Promise<void> {
-    if (ids.length === 0) return;
-    await this.dataSource.query(
-      `UPDATE messages SET heartbeat_at = now() WHERE id = ANY($1::uuid[]) AND status = 'streaming'`,
+  // Returns the ids still streaming: the others were deleted, or ended from another instance.
+  async heartbeat(ids: string[]): Promise<Set<string>> {
+    if (ids.length === 0) return new Set();
+    const rows = await updateReturning<{ id: string }>(
+      this.dataSource,
+      `UPDATE messages SET heartbeat_at = now() WHERE id = ANY($1::uuid[]) AND status = 'streaming' RETURNING id`,
       [ids],
     );
+    return new Set(rows.map((r) => r.id));
+  }
+
+  async exists(id: string): Promise<boolean> {
+    const rows: unknown[] = await this.dataSource.query(`SELECT 1 FROM messages WHERE id = $1`, [id]);
+    return rows.length > 0;
   }
 
   // Replies still marked streaming whose instance stopped beating (all of them when staleMs is 0).

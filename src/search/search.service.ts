@@ -8,7 +8,7 @@ export class SearchService {
   constructor(@Inject(SearchRepository) private readonly repository: SearchRepository) {}
 
   async search(userId: string, query: SearchQueryDto): Promise<SearchPageDto> {
-    const after = decodeCursor(query.cursor, ['rank', 'id']);
+    const after = decodeCursor(query.cursor, { rank: 'number', id: 'uuid' });
     const rows = await this.repository.search(userId, query.q, query.limit + 1, after);
     return toPage(rows, query.limit, toHit, (r) => ({ rank: String(r.rank), id: r.id }));
   }

@@ -36,7 +36,7 @@ export class SessionListService {
     const kept = revalidate ? undefined : this.cache?.get(key);
     if (kept && kept.version === (await this.sessions.listVersion(userId))) return { body: kept.body, etag: etagOf(userId, kept.version) };
 
-    const before = decodeCursor(query.cursor, ['lastActivityAt', 'id']);
+    const before = decodeCursor(query.cursor, { lastActivityAt: 'timestamp', id: 'uuid' });
     const { sessions, version } = await this.sessions.listPage(userId, {
       archived: query.archived,
       folder: query.folder,

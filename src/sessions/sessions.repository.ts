@@ -145,13 +145,16 @@ export class SessionsRepository {
     return rows.length > 0;
   }
 
-  async delete(userId: string, id: string): Promise<boolean> {
-    const rows = await updateReturning(
-      this.dataSource,
-      `DELETE FROM chat_sessions WHERE id = $1 AND user_id = $2 RETURNING id`,
+  // The ids of the replies that were generating in it (their runs are to be stopped), or null
+  // when there was no such session of this user. Both parts of the statement see one snapshot.
+  async delete(userId: string, id: string): Promise<string[] | null> {
+    const rows: { streaming: string[] }[] = await this.dataSource.query(
+      `WITH streaming AS (SELECT id FROM messages WHERE session_id = $1 AND status = 'streaming'),
+            gone AS (DELETE FROM chat_sessions WHERE id = $1 AND user_id = $2 RETURNING id)
+       SELECT coalesce((SELECT array_agg(id::text) FROM streaming), '{}') AS streaming FROM gone`,
       [id, userId],
     );
-    return rows.length > 0;
+    return rows[0]?.streaming ?? null;
   }
 }
 

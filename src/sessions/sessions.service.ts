@@ -1,19 +1,24 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { AppError, CommonErrorCode } from '../common/errors/domain-error.js';
 import { newId } from '../common/ids.js';
 import { KnowledgeBasesService } from '../knowledge-base/knowledge-bases.service.js';
 import { ProvidersService } from '../providers/providers.service.js';
+import { PubSub } from '../state/pub-sub.js';
+import { STOP_CHANNEL } from '../streaming/channels.js';
 import type { CreateSessionDto, UpdateSessionDto } from './dto/session.dto.js';
 import { SessionResponseDto } from './dto/session.dto.js';
 import { type SessionPatch, SessionsRepository, type SessionView } from './sessions.repository.js';
 
 @Injectable()
 export class SessionsService {
+  private readonly logger = new Logger(SessionsService.name);
+
   constructor(
     @Inject(SessionsRepository) private readonly sessions: SessionsRepository,
     @Inject(ProvidersService) private readonly providers: ProvidersService,
     @Inject(KnowledgeBasesService) private readonly knowledgeBases: KnowledgeBasesService,
+    @Inject(PubSub) private readonly pubsub: PubSub,
   ) {}
 
   // Every access to a session goes through here: owners and members read and post; anyone
@@ -90,11 +95,16 @@ export class SessionsService {
     return this.get(userId, id);
   }
 
-  // Messages go with the session (cascade); a reply still generating notices at its next flush
-  // and stops.
+  // Messages go with the session (cascade). Replies still generating in it are told to stop,
+  // wherever they run: their followers get a final MESSAGE_DELETED error. Should the stop not
+  // reach them, their runs find the rows gone at their next partial save or heartbeat.
   async delete(userId: string, id: string): Promise<void> {
     await this.requireOwned(userId, id);
-    if (!(await this.sessions.delete(userId, id))) throw AppError.notFound('Session');
+    const streaming = await this.sessions.delete(userId, id);
+    if (!streaming) throw AppError.notFound('Session');
+    await Promise.all(streaming.map((messageId) => this.pubsub.publish(STOP_CHANNEL, messageId))).catch((err: unknown) =>
+      this.logger.warn({ err, sessionId: id }, 'Could not stop the replies of a deleted session'),
+    );
   }
 
   // Another user's (or a missing) knowledge base is a 404, as on its own routes.

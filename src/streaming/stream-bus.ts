@@ -88,8 +88,8 @@ export class StreamBus {
     const follower: LocalFollower = {
       deliver: (events) => {
         for (const e of events) {
-          if (closed || e.seq <= last) continue;
-          last = e.seq;
+          if (closed || !isNew(e, last)) continue;
+          last = Math.max(last, e.seq);
           listener(e);
           if (isFinalEvent(e)) close();
         }
@@ -125,11 +125,11 @@ export class StreamBus {
     };
     const deliver = async (events: StreamEvent[]) => {
       for (const event of events) {
-        if (closed || event.seq <= last) continue;
+        if (closed || !isNew(event, last)) continue;
         // A live batch ahead of what we have (lost or overtaken message): fill the gap from the log.
         if (event.seq > last + 1) await deliver(await this.log.range(streamId, last));
-        if (closed || event.seq <= last) continue;
-        last = event.seq;
+        if (closed || !isNew(event, last)) continue;
+        last = Math.max(last, event.seq);
         listener(event);
         if (isFinalEvent(event)) close();
       }
@@ -155,4 +155,11 @@ export class StreamBus {
     await chain;
     return { close };
   }
+}
+
+// Events past what the reader has, and the final event whatever its seq: a reader resuming past
+// the end (a made-up Last-Event-ID) or one that saw a delta the final event overtook (the reply
+// was ended from another instance while its own still wrote) still ends.
+function isNew(event: StreamEvent, last: number): boolean {
+  return event.seq > last || isFinalEvent(event);
 }

@@ -9,6 +9,10 @@ export type StreamEventName =
   | 'message.completed'
   | 'message.error';
 
+// The largest seq a client may name when resuming (Last-Event-ID is at most nine digits): far
+// beyond any reply, and a valid Redis stream id.
+export const MAX_SEQ = 999_999_999;
+
 export interface StreamEvent {
   seq: number;
   event: StreamEventName;

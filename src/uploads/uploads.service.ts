@@ -40,7 +40,7 @@ export class UploadsService {
   }
 
   async list(userId: string, query: PageQueryDto): Promise<Page<UploadResponseDto>> {
-    const before = decodeCursor(query.cursor, ['createdAt', 'id']);
+    const before = decodeCursor(query.cursor, { createdAt: 'timestamp', id: 'uuid' });
     const rows = await this.uploads.listPage(userId, query.limit, before);
     return toPage(rows, query.limit, (u) => UploadResponseDto.from(u), (u) => ({ createdAt: u.createdAt.toISOString(), id: u.id }));
   }

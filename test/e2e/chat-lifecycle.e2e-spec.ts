@@ -53,6 +53,39 @@ describe('chat: replies outlive their instance', () => {
     }
   });
 
+  it('answers an Idempotency-Key retry over SSE with the saved final event once the stream is gone from the bus', async () => {
+    vendor.script('life-retry', { tokens: ['done', ' once'] });
+    const first = await startChatApp(vendor, {}, storage);
+    const alice = await registerUser(first);
+    const session = await createSession(first, alice.accessToken, { title: 'Retry', settings: { model: 'life-retry' } });
+    const body = { content: 'go' };
+    const sent = await request(first.url)
+      .post(`/api/v1/sessions/${session.id}/messages`)
+      .set({ ...bearer(alice.accessToken), 'idempotency-key': 'retry-after-restart' })
+      .send(body)
+      .expect(202);
+    const id = sent.body.assistantMessage.id as string;
+    await waitForMessage(first, alice.accessToken, id);
+    await first.close({ keepStorage: true });
+
+    const second = await startChatApp(vendor, {}, storage);
+    try {
+      const { accessToken } = await login(second, alice.email, alice.password);
+      const retry = await openSse(`${second.url}/api/v1/sessions/${session.id}/messages`, {
+        method: 'POST',
+        headers: { ...bearer(accessToken), 'idempotency-key': 'retry-after-restart' },
+        body,
+      });
+      const events = await retry.waitFor((es) => es.some(isFinal), 3_000);
+      await retry.ended;
+      expect(events.map((e) => e.event)).toEqual(['message.created', 'message.completed']);
+      expect(events[0].data.assistantMessage.id).toBe(id);
+      expect(events[1].data.message).toMatchObject({ id, status: 'completed', content: 'done once' });
+    } finally {
+      await second.close({ keepStorage: true });
+    }
+  });
+
   it('saves the parts of replies in progress: none yet, text only, reasoning and text', async () => {
     vendor.script('life-parts-none', { tokens: ['later'], pauseAfter: 0 });
     vendor.script('life-parts-text', { tokens: ['so', ' "far"', ' more'], pauseAfter: 2 });

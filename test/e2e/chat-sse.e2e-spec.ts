@@ -131,6 +131,42 @@ describe('chat over Server-Sent Events', () => {
     });
   });
 
+  it('ends a resume from past the last seq with the final event, not an open stream', async () => {
+    vendor.script('sse-past', { tokens: ['x', 'y'], pauseAfter: 1 });
+    const session = await createSession(t, alice.accessToken, { title: 'Past', settings: { model: 'sse-past' } });
+    const first = await post(session.id, 'go');
+    await first.waitFor((es) => textOf(es) === 'x');
+    const messageId = first.events[0].data.assistantMessage.id as string;
+    const past = await openSse(`${t.url}/api/v1/messages/${messageId}/stream`, {
+      headers: { ...bearer(alice.accessToken), 'last-event-id': '999999999' },
+    });
+    expect(past.status).toBe(200);
+    vendor.release();
+    const events = await past.waitFor((es) => es.some(isFinal));
+    await past.ended;
+    expect(events.map((e) => e.event)).toEqual(['message.completed']);
+    expect(events[0].data.message.content).toBe('xy');
+    await first.ended;
+    // Beyond any seq a client can have seen: refused, not passed on to the log.
+    await request(t.url).get(`/api/v1/messages/${messageId}/stream?lastEventId=1000000000`).set(bearer(alice.accessToken)).expect(400);
+  });
+
+  it('ends the streams of replies in a deleted session, and aborts their upstream requests', async () => {
+    vendor.script('sse-gone', { tokens: ['before', ' after'], pauseAfter: 1 });
+    const session = await createSession(t, alice.accessToken, { title: 'Gone', settings: { model: 'sse-gone' } });
+    const abortedBefore = vendor.aborted;
+    const sse = await post(session.id, 'go');
+    await sse.waitFor((es) => textOf(es) === 'before');
+    await request(t.url).delete(`/api/v1/sessions/${session.id}`).set(bearer(alice.accessToken)).expect(204);
+    const events = await sse.waitFor((es) => es.some(isFinal), 3_000);
+    await sse.ended;
+    expect(events.at(-1)).toMatchObject({ event: 'message.error', data: { error: { status: 410, code: 'MESSAGE_DELETED' } } });
+    await until(() => vendor.aborted > abortedBefore);
+    vendor.release();
+    const messageId = events[0].data.assistantMessage.id as string;
+    await request(t.url).get(`/api/v1/messages/${messageId}`).set(bearer(alice.accessToken)).expect(404);
+  });
+
   it('answers problems, not streams, for bad requests', async () => {
     const session = await createSession(t, alice.accessToken, { title: 'Bad' });
     const bad = await post(session.id, '');

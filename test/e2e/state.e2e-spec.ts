@@ -98,6 +98,41 @@ for (const impl of implementations) {
   });
 }
 
+if (process.env.REDIS_URL) {
+  describe('redis pub/sub subscriptions', () => {
+    it('returns to a second subscriber of a channel only once the channel is subscribed', async () => {
+      const prefix = `test:${randomUUID()}:`;
+      const config = new AppConfig({ ...TEST_ENV, DATA_DIR: '/tmp', REDIS_URL: process.env.REDIS_URL, REDIS_KEY_PREFIX: prefix });
+      const redis = (await RedisConnection.open(config))!;
+      try {
+        // A slow SUBSCRIBE acknowledgement (a busy Redis, a far one) made visible.
+        const slowSubscriber = {
+          on: (event: string, listener: (...args: string[]) => void) => redis.subscriber.on(event, listener),
+          subscribe: async (name: string) => {
+            await sleep(50);
+            return redis.subscriber.subscribe(name);
+          },
+          unsubscribe: (name: string) => redis.subscriber.unsubscribe(name),
+        } as unknown as typeof redis.subscriber;
+        const pubsub = new RedisPubSub(redis.commands, slowSubscriber, prefix);
+        const first: string[] = [];
+        const second: string[] = [];
+        const firstSubscribed = pubsub.subscribe('room', (m) => first.push(m));
+        const offSecond = await pubsub.subscribe('room', (m) => second.push(m));
+        // What a follower does next: anything published from here on must reach it.
+        await pubsub.publish('room', 'right after');
+        await waitFor(() => second.length === 1);
+        expect(second).toEqual(['right after']);
+        expect(first).toEqual(['right after']);
+        await (await firstSubscribed)();
+        await offSecond();
+      } finally {
+        await redis.close();
+      }
+    });
+  });
+}
+
 async function waitFor(condition: () => boolean, timeoutMs = 2_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!condition()) {

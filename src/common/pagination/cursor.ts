@@ -31,11 +31,27 @@ export function encodeCursor(key: Record<string, string | number>): string {
   return Buffer.from(JSON.stringify(key)).toString('base64url');
 }
 
-export function decodeCursor<K extends string>(cursor: string | undefined, fields: readonly K[]): Record<K, string> | undefined {
+// What each field of a cursor holds; checked here, so a cursor tampered with is a 400, never a
+// failed cast in the query.
+export type CursorField = 'uuid' | 'timestamp' | 'number';
+
+const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z$/;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const FIELD_CHECKS: Record<CursorField, (value: string) => boolean> = {
+  uuid: (v) => UUID.test(v),
+  timestamp: (v) => TIMESTAMP.test(v) && !Number.isNaN(Date.parse(v)),
+  number: (v) => v.length <= 32 && v.trim() !== '' && Number.isFinite(Number(v)),
+};
+
+export function decodeCursor<K extends string>(cursor: string | undefined, fields: Record<K, CursorField>): Record<K, string> | undefined {
   if (cursor === undefined) return undefined;
   try {
     const parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Record<string, unknown>;
-    if (fields.every((f) => typeof parsed[f] === 'string')) return parsed as Record<K, string>;
+    const valid = (Object.entries(fields) as [K, CursorField][]).every(([name, kind]) => {
+      const value = parsed[name];
+      return typeof value === 'string' && FIELD_CHECKS[kind](value);
+    });
+    if (valid) return parsed as Record<K, string>;
   } catch {
     // fall through to the error below
   }

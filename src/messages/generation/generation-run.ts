@@ -39,6 +39,14 @@ export interface RunDeps {
   maxReplyChars: number;
 }
 
+export const DELETED_ERROR: MessageError = {
+  type: 'about:blank',
+  title: 'Reply deleted',
+  status: 410,
+  detail: 'The message or its conversation was deleted while the reply was generating',
+  code: 'MESSAGE_DELETED',
+};
+
 export const INTERRUPTED_ERROR: MessageError = {
   type: 'about:blank',
   title: 'Reply interrupted',
@@ -56,6 +64,8 @@ export class GenerationRun {
   // What has gone out on the bus: what a partial save may claim up to `seq`.
   private readonly sent = new ReplyAccumulator();
   private seq = 0;
+  // The exchange is committed: the message row exists (until someone deletes it).
+  written = false;
   private savedSeq = 0;
   // The text length the save at savedSeq wrote, while later saves may append to it (text only,
   // and that save known to have been applied); null: the next save writes the whole reply.
@@ -94,6 +104,7 @@ export class GenerationRun {
       this.abort('gone');
       return null;
     }
+    this.written = true;
     try {
       events ??= this.open(await this.withSources(this.job.system));
       let done = false;
@@ -268,7 +279,9 @@ export class GenerationRun {
       lastSeq: this.seq + 1,
     };
     const message = await this.deps.messages.finish(this.job.messageId, state);
-    if (message) {
+    if (!message) {
+      await this.endIfDeleted();
+    } else {
       const siblings = await this.deps.messages.childrenOf(message.sessionId, [message.parentId]);
       const final = finalEvent(MessageResponseDto.from(message, siblings.get(message.parentId) ?? [message.id]), message.lastSeq);
       await this.deps.bus.append(this.job.messageId, [final]).catch((err: unknown) => {
@@ -276,6 +289,18 @@ export class GenerationRun {
       });
     }
     return message;
+  }
+
+  // A reply whose row is gone has nobody else to end its stream: its followers get an error.
+  private async endIfDeleted(): Promise<void> {
+    const { messageId } = this.job;
+    try {
+      if (await this.deps.messages.exists(messageId)) return;
+      const seq = this.seq + 1;
+      await this.deps.bus.append(messageId, [{ seq, event: 'message.error', data: { messageId, seq, error: DELETED_ERROR } }]);
+    } catch (err) {
+      this.deps.logger.warn({ err, messageId }, 'Could not end the stream of a deleted reply');
+    }
   }
 }
 

@@ -198,9 +198,13 @@ export class GenerationService implements OnModuleInit, OnModuleDestroy {
     }
   }
 
+  // A run whose row is no longer streaming (deleted with its session, or ended from another
+  // instance that thought this one gone) stops, even if it has nothing new to save.
   private async beat(): Promise<void> {
     try {
-      await this.messages.heartbeat([...this.runs.keys()]);
+      const written = [...this.runs.values()].filter(({ run }) => run.written).map(({ run }) => run.job.messageId);
+      const streaming = await this.messages.heartbeat(written);
+      for (const id of written) if (!streaming.has(id)) this.runs.get(id)?.run.abort('gone');
     } catch (err) {
       this.logger.warn({ err }, 'Heartbeat failed');
     }

@@ -25,24 +25,32 @@ export class MessageSseService {
     });
   }
 
-  // A new exchange: `message.created` with both messages, then the reply's events.
-  async exchange(reply: FastifyReply, exchange: Exchange): Promise<void> {
+  // A new exchange: `message.created` with both messages, then the reply's events. A replayed
+  // one (Idempotency-Key) whose reply has ended gets its final event from the database: the bus
+  // keeps a finished stream only for a while.
+  async exchange(reply: FastifyReply, exchange: Exchange, userId: string): Promise<void> {
     const sse = this.open(reply);
     sse.send('message.created', exchange);
-    await this.follow(sse, exchange.assistantMessage.id, 0);
+    const { assistantMessage } = exchange;
+    if (assistantMessage.status !== 'streaming') {
+      const message = await this.tree.requireMessage(userId, assistantMessage.id).catch(() => null);
+      return message ? this.endWithFinal(sse, message) : sse.end();
+    }
+    await this.follow(sse, assistantMessage.id, 0);
   }
 
   // A finished message ends the stream at once with its final event; a streaming one replays
   // what came after `afterSeq` and follows live.
   async resume(reply: FastifyReply, message: Message, afterSeq: number): Promise<void> {
     const sse = this.open(reply);
-    if (message.status !== 'streaming') {
-      const final = await this.tree.finalEventFor(message);
-      sse.send(final.event, final.data, final.seq);
-      sse.end();
-      return;
-    }
+    if (message.status !== 'streaming') return this.endWithFinal(sse, message);
     await this.follow(sse, message.id, afterSeq);
+  }
+
+  private async endWithFinal(sse: SseStream, message: Message): Promise<void> {
+    const final = await this.tree.finalEventFor(message);
+    sse.send(final.event, final.data, final.seq);
+    sse.end();
   }
 
   private async follow(sse: SseStream, messageId: string, afterSeq: number): Promise<void> {
