@@ -19,7 +19,11 @@ export async function toUserParts(
   if (input.content !== undefined && input.contentParts !== undefined) {
     throw new MessagesError(MessagesErrorCode.InvalidContent, 'Send content or contentParts, not both');
   }
-  if (input.contentParts === undefined) return [{ type: 'text', text: input.content ?? '' }];
+  if (input.contentParts === undefined) {
+    const text = input.content ?? '';
+    if (text.trim().length === 0) throw new MessagesError(MessagesErrorCode.InvalidContent, 'The message has no content');
+    return [{ type: 'text', text }];
+  }
   const parts: ContentPart[] = [];
   for (const p of input.contentParts) {
     if (p.type === 'text') {

@@ -79,11 +79,13 @@ export class MessageSendService {
   // `origin` tags the session event with the sending connection, so it is not echoed back to it.
   async send(userId: string, sessionId: string, input: SendMessageDto, idempotencyKey?: string, origin?: string): Promise<Exchange> {
     const userParts = await this.userParts(userId, input);
-    const idempotency = keyed(idempotencyKey, ['send', sessionId, input.parentId, userParts]);
+    // Ids compare as stored (lower case): the parent's siblings, the idempotency hash.
+    const requestedParent = typeof input.parentId === 'string' ? input.parentId.toLowerCase() : input.parentId;
+    const idempotency = keyed(idempotencyKey, ['send', sessionId, requestedParent, userParts]);
     const replayed = await this.replay(userId, idempotency);
     if (replayed) return replayed;
     const session = await this.sessions.requireReadable(userId, sessionId);
-    const parentId = input.parentId === undefined ? session.currentLeafId : input.parentId;
+    const parentId = requestedParent === undefined ? session.currentLeafId : requestedParent;
     const history = parentId ? await this.branchOf(session, parentId) : [];
     return this.reply(userId, { session, userParts, parentId, history, idempotency, origin });
   }
@@ -186,7 +188,7 @@ export class MessageSendService {
         messages: context,
         temperature: session.temperature ?? undefined,
         maxTokens,
-        titleAfter: session.title === null && plan.history.length === 0,
+        titleAfter: session.title === null,
         knowledge:
           session.knowledgeBaseIds.length > 0
             ? { ownerId: session.userId, knowledgeBaseIds: session.knowledgeBaseIds, query: lastUserText(history) }
@@ -260,7 +262,7 @@ export class MessageSendService {
   private async branchOf(session: SessionView, messageId: string): Promise<Message[]> {
     const branch = await this.messages.branchTo(messageId, Math.min(MAX_HISTORY, (session.contextMessages ?? MAX_HISTORY) + 1));
     const parent = branch[branch.length - 1];
-    if (parent?.id !== messageId.toLowerCase() || parent.sessionId !== session.id) throw AppError.notFound('Message');
+    if (parent?.id !== messageId || parent.sessionId !== session.id) throw AppError.notFound('Message');
     if (parent.status === 'streaming') {
       throw new MessagesError(MessagesErrorCode.ReplyInProgress, 'That reply is still generating; wait for it or stop it first');
     }

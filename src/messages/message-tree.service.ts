@@ -66,9 +66,13 @@ export class MessageTreeService {
   async delete(userId: string, id: string): Promise<void> {
     const message = await this.requireMessage(userId, id);
     const session = await this.sessions.requireReadable(userId, message.sessionId);
-    // In a group session members delete only what they wrote; the owner deletes anything.
-    if (session.role !== 'owner' && message.authorId !== userId) {
-      throw new AppError(CommonErrorCode.Forbidden, 'Only the session owner or the author can delete this message');
+    // In a group session members delete only what they wrote (and the replies to it), not a
+    // branch others wrote in below it; the owner deletes anything.
+    if (session.role !== 'owner') {
+      if (message.authorId !== userId) throw new AppError(CommonErrorCode.Forbidden, 'Only the session owner or the author can delete this message');
+      if (await this.messages.othersWroteInSubtree(id, userId)) {
+        throw new AppError(CommonErrorCode.Forbidden, 'Other members wrote below this message; only the session owner can delete it');
+      }
     }
     for (const streaming of await this.messages.streamingInSubtree(id)) await this.generation.stop(streaming, 1_000);
     await this.dataSource.transaction(async (manager) => {

@@ -127,6 +127,20 @@ export class MessagesRepository {
     return rows.length > 0;
   }
 
+  // Whether the subtree holds a message another user wrote (a group session's members).
+  async othersWroteInSubtree(rootId: string, userId: string): Promise<boolean> {
+    const rows: unknown[] = await this.dataSource.query(
+      `WITH RECURSIVE sub AS (
+         SELECT id, author_id FROM messages WHERE id = $1
+         UNION ALL
+         SELECT c.id, c.author_id FROM messages c JOIN sub ON c.parent_id = sub.id
+       )
+       SELECT 1 FROM sub WHERE author_id IS NOT NULL AND author_id <> $2 LIMIT 1`,
+      [rootId, userId],
+    );
+    return rows.length > 0;
+  }
+
   // Streaming replies in the subtree, so they can be stopped before it goes.
   async streamingInSubtree(rootId: string): Promise<Message[]> {
     const rows: MessageRow[] = await this.dataSource.query(

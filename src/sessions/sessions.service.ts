@@ -75,10 +75,16 @@ export class SessionsService {
   async update(userId: string, id: string, input: UpdateSessionDto): Promise<SessionResponseDto> {
     const session = await this.requireOwned(userId, id);
     const settings = input.settings ?? {};
+    const patch: SessionPatch = {};
     if (settings.provider !== undefined && settings.provider !== session.provider) {
       await this.providers.assertUsable(userId, settings.provider);
+      // The old model is another vendor's id: the new provider's model is named, or the
+      // server's default when that is the provider's.
+      const fallback = this.providers.defaultRoute();
+      const model = settings.model ?? (fallback?.provider === settings.provider ? fallback.model : undefined);
+      if (!model) throw new AppError(CommonErrorCode.BadRequest, 'settings.model is required when settings.provider changes');
+      patch.model = model;
     }
-    const patch: SessionPatch = {};
     if (input.title !== undefined) patch.title = input.title;
     if (settings.provider !== undefined) patch.provider = settings.provider;
     if (settings.model !== undefined) patch.model = settings.model;

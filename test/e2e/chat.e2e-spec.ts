@@ -98,6 +98,10 @@ describe('chat: sending, replies, branches', () => {
       ['assistant', 'ok'],
       ['user', 'three'],
     ]);
+    // A second branch under that parent, named in upper case again, lists both as siblings.
+    const fourth = await send(session.id, { content: 'four', parentId: parentId.toUpperCase() }).expect(202);
+    expect(fourth.body.userMessage.siblingIds).toEqual([third.body.userMessage.id, fourth.body.userMessage.id]);
+    await waitForMessage(t, alice.accessToken, fourth.body.assistantMessage.id);
     // A parent from another of the user's sessions is not found in this one.
     const other = await createSession(t, alice.accessToken, { title: 'Other' });
     const foreign = await send(other.id, { content: 'graft', parentId }).expect(404);
@@ -230,6 +234,19 @@ describe('chat: sending, replies, branches', () => {
     expect(done.error).toMatchObject({ status: 502, upstreamStatus: 404, provider: 'openai' });
   });
 
+  it('titles an untitled session after its first completed reply, when the first one failed', async () => {
+    vendor.script('title-late', { tokens: ['Late', ' title'], failTimes: 1, error: { status: 400 } });
+    const session = await createSession(t, alice.accessToken, { settings: { model: 'title-late' } });
+    const sent = (await send(session.id, { content: 'go' }).expect(202)).body;
+    expect((await waitForMessage(t, alice.accessToken, sent.assistantMessage.id)).status).toBe('error');
+    const regen = await request(t.url).post(`/api/v1/messages/${sent.assistantMessage.id}/regenerate`).set(bearer(alice.accessToken)).expect(202);
+    expect((await waitForMessage(t, alice.accessToken, regen.body.assistantMessage.id)).status).toBe('completed');
+    await until(async () => {
+      const s = await request(t.url).get(`/api/v1/sessions/${session.id}`).set(bearer(alice.accessToken)).expect(200);
+      return s.body.title === 'Late title';
+    });
+  });
+
   it('retries a 429 before the first token and then answers', async () => {
     const session = await createSession(t, alice.accessToken, { title: 'Retry', settings: { model: 'busy-model' } });
     vendor.script('busy-model', { tokens: ['fine'], failTimes: 1, error: { status: 429, retryAfter: '0' } });
@@ -250,6 +267,10 @@ describe('chat: sending, replies, branches', () => {
     await send(session.id, { content: 'x'.repeat(100_001) }).expect(400);
     await send(session.id, { content: 'hi', parentId: 'nope' }).expect(400);
     await send(session.id, { content: 'hi' }).set('idempotency-key', 'x'.repeat(300)).expect(400);
+    // Blank text is no content on either path; null is not a list of parts.
+    await send(session.id, { content: '  \n ' }).expect(400);
+    await send(session.id, { contentParts: [{ type: 'text', text: '  ' }] }).expect(400);
+    await send(session.id, { contentParts: null }).expect(400);
     const branch = await request(t.url).get(`/api/v1/sessions/${session.id}/messages`).set(bearer(alice.accessToken)).expect(200);
     expect(branch.body.data).toEqual([]);
   });

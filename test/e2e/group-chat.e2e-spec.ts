@@ -66,6 +66,15 @@ describe('group chat', () => {
     await waitForMessage(t, alice.accessToken, own.body.assistantMessage.id);
     await api(bob.accessToken).delete(`/messages/${own.body.userMessage.id}`).expect(403);
     await api(bob.accessToken).delete(`/messages/${own.body.userMessage.id.replace(/.$/, (c: string) => (c === '0' ? '1' : '0'))}`).expect(404);
+    // Nor the owner's messages below their own: the delete would take the whole branch.
+    const below = await api(bob.accessToken).delete(`/messages/${sent.body.userMessage.id}`).expect(403);
+    expect(below.body.detail).toContain('Other members wrote below this message');
+    await api(alice.accessToken).get(`/messages/${own.body.userMessage.id}`).expect(200);
+    // Their own message with only its reply below goes.
+    const last = await api(bob.accessToken).post(`/sessions/${session.id}/messages`, { content: 'bye' }).expect(202);
+    await waitForMessage(t, alice.accessToken, last.body.assistantMessage.id);
+    await api(bob.accessToken).delete(`/messages/${last.body.userMessage.id}`).expect(204);
+    await api(alice.accessToken).get(`/messages/${last.body.assistantMessage.id}`).expect(404);
   });
 
   it('validates member changes', async () => {

@@ -270,8 +270,21 @@ describe('sessions: CRUD, validation, listing', () => {
     const badField = await patch({ userId: MISSING_ID }).expect(400);
     expect(fieldsOf(badField.body)).toEqual(['userId']);
     await patch({ tags: Array.from({ length: 21 }, (_v, i) => `t${i}`) }).expect(400);
+    // null cannot clear what has no empty value.
+    for (const body of [{ pinned: null }, { archived: null }, { tags: null }, { settings: { model: null } }, { settings: { provider: null } }]) {
+      const refused = await patch(body).expect(400);
+      expect(refused.headers['content-type']).toMatch(PROBLEM);
+    }
+    // Another provider takes a model of its own (the old one is the other vendor's id): the
+    // server default's provider gets the default model, another one must be given one.
     const now = await api().get(`/api/v1/sessions/${session.id}`).set(bearer(alice.accessToken)).expect(200);
     expect(now.body).toEqual(same);
+    const backToDefault = (await patch({ settings: { provider: 'openai' } }).expect(200)).body;
+    expect(backToDefault.settings).toMatchObject({ provider: 'openai', model: 'fake-large' });
+    const noModel = await patch({ settings: { provider: 'anthropic' } }).expect(400);
+    expect(noModel.body.detail).toBe('settings.model is required when settings.provider changes');
+    const unchanged = await api().get(`/api/v1/sessions/${session.id}`).set(bearer(alice.accessToken)).expect(200);
+    expect(unchanged.body.settings).toMatchObject({ provider: 'openai', model: 'fake-large' });
   });
 
   describe('listing', () => {
@@ -309,7 +322,9 @@ describe('sessions: CRUD, validation, listing', () => {
       expect(firstFive.data).toHaveLength(5);
       expect(firstFive.nextCursor).toBeNull();
 
-      const badLimits = ['?limit=0', '?limit=101', '?limit=abc', '?cursor=garbage', '?archived=maybe'];
+      // A cursor is opaque, but one made up of the right keys with wrong values is still a 400.
+      const tampered = Buffer.from(JSON.stringify({ lastActivityAt: 'garbage', id: 'x' })).toString('base64url');
+      const badLimits = ['?limit=0', '?limit=101', '?limit=abc', '?cursor=garbage', `?cursor=${tampered}`, '?archived=maybe'];
       for (const q of badLimits) {
         const res = await api().get(`/api/v1/sessions${q}`).set(bearer(carol.accessToken)).expect(400);
         expect(res.headers['content-type']).toMatch(PROBLEM);

@@ -22,6 +22,7 @@ import { CitationDto } from '../../knowledge-base/dto/search.dto.js';
 import { PageDto } from '../../common/pagination/cursor.js';
 import type { ContentPart } from '../../providers/provider.types.js';
 import { MESSAGE_STATUSES, type Message, type MessageError } from '../entities/message.entity.js';
+import { OptionalNotNull } from '../../common/validation/optional-not-null.js';
 import { ContentPartDto, InputContentPartDto, MAX_TEXT_CHARS } from './content-part.dto.js';
 
 export const MAX_PARTS = 20;
@@ -35,7 +36,7 @@ export class MessageContentDto {
   content?: string;
 
   @ApiPropertyOptional({ type: [InputContentPartDto], maxItems: MAX_PARTS })
-  @IsOptional()
+  @OptionalNotNull()
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(MAX_PARTS)

@@ -14,7 +14,8 @@ export interface GenerationJob {
   // Searched for sources (RAG) before the vendor is called; the query is the user's message.
   // The session owner's bases: in a group session every member's message gets them.
   knowledge?: { ownerId: string; knowledgeBaseIds: string[]; query: string };
-  // The session's first exchange: a title is generated when it completes.
+  // The session has no title yet: one is generated from this exchange when it completes (the
+  // first exchange, or the first to complete when earlier replies failed).
   titleAfter: boolean;
 }
 

@@ -9,7 +9,7 @@ const TITLE_INSTRUCTIONS =
 const EXCERPT_CHARS = 2_000;
 const TITLE_TIMEOUT_MS = 30_000;
 
-// Names a session after its first exchange, in the background, with the cheap title model when
+// Names an untitled session after its first completed exchange, in the background, with the cheap title model when
 // one is configured (TITLE_MODEL), else the session's own model.
 @Injectable()
 export class TitleService {

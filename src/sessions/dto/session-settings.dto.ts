@@ -1,4 +1,5 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
+import { OptionalNotNull } from '../../common/validation/optional-not-null.js';
 import { ArrayMaxSize, IsArray, IsInt, IsNumber, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength, IsUUID, ValidateIf } from 'class-validator';
 
 export const MAX_SYSTEM_PROMPT_CHARS = 100_000;
@@ -7,13 +8,13 @@ export const MAX_SESSION_KNOWLEDGE_BASES = 10;
 // Generation settings of a session. In a PATCH, null clears a nullable setting.
 export class SessionSettingsDto {
   @ApiPropertyOptional({ example: 'openai', description: 'Provider id from GET /providers (default: the server default)' })
-  @IsOptional()
+  @OptionalNotNull()
   @IsString()
   @Matches(/^[a-z0-9][a-z0-9_-]{0,63}$/, { message: 'provider must be a provider id such as openai' })
   provider?: string;
 
   @ApiPropertyOptional({ example: 'gpt-4o-mini', description: 'Any model id of the provider; unknown ids go to the vendor as they are' })
-  @IsOptional()
+  @OptionalNotNull()
   @IsString()
   @MinLength(1)
   @MaxLength(200)
@@ -62,7 +63,7 @@ export class SessionSettingsDto {
     maxItems: MAX_SESSION_KNOWLEDGE_BASES,
     description: 'Your knowledge bases searched for every reply (RAG); the reply carries citations. [] detaches them all',
   })
-  @IsOptional()
+  @OptionalNotNull()
   @IsArray()
   @ArrayMaxSize(MAX_SESSION_KNOWLEDGE_BASES)
   @IsUUID('all', { each: true })

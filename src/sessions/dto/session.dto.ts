@@ -13,6 +13,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { PageDto, PageQueryDto } from '../../common/pagination/cursor.js';
+import { OptionalNotNull } from '../../common/validation/optional-not-null.js';
 import type { ListedSession, SessionRole, SessionView } from '../sessions.repository.js';
 import { SessionSettingsDto } from './session-settings.dto.js';
 
@@ -33,8 +34,8 @@ export class CreateSessionDto {
   @Type(() => SessionSettingsDto)
   settings?: SessionSettingsDto;
 
-  @ApiPropertyOptional() @IsOptional() @IsBoolean() pinned?: boolean;
-  @ApiPropertyOptional() @IsOptional() @IsBoolean() archived?: boolean;
+  @ApiPropertyOptional() @OptionalNotNull() @IsBoolean() pinned?: boolean;
+  @ApiPropertyOptional() @OptionalNotNull() @IsBoolean() archived?: boolean;
 
   @ApiPropertyOptional({ type: String, nullable: true, maxLength: 200 })
   @IsOptional()
@@ -46,7 +47,7 @@ export class CreateSessionDto {
   folder?: string | null;
 
   @ApiPropertyOptional({ type: [String], maxItems: 20 })
-  @IsOptional()
+  @OptionalNotNull()
   @IsArray()
   @ArrayMaxSize(20)
   @IsString({ each: true })
