@@ -12,6 +12,9 @@ const KNOWN: [RegExp, ModelFacts][] = [
   [/^gpt-4-turbo/, { contextWindow: 128_000, vision: true }],
   [/^gpt-4/, { contextWindow: 8_192, vision: false }],
   [/^gpt-3\.5/, { contextWindow: 16_385, vision: false }],
+  // The small reasoning models of the o1 and o3 generations read text only.
+  [/^o1-mini/, { contextWindow: 128_000, vision: false }],
+  [/^o3-mini/, { contextWindow: 200_000, vision: false }],
   [/^o[134](-|$)/, { contextWindow: 200_000, vision: true }],
   [/^claude-(opus|sonnet)-4|^claude-(sonnet|opus)-4/, { contextWindow: 200_000, vision: true }],
   [/^claude-3/, { contextWindow: 200_000, vision: true }],

@@ -48,6 +48,12 @@ describe('toProviderError', () => {
     expect(toProviderError('openai', new Error('whatever'), { signal: controller.signal }).code).toBe(ProviderErrorCode.Aborted);
     expect(toProviderError('openai', new OpenAI.APIUserAbortError()).code).toBe(ProviderErrorCode.Aborted);
     expect(toProviderError('x', new DOMException('This operation was aborted', 'AbortError')).code).toBe(ProviderErrorCode.Aborted);
+    // The SDK's own timeout aborts its fetch: a timeout (retryable), not a cancellation.
+    const timeout = new OpenAI.APIConnectionTimeoutError();
+    (timeout as { cause?: unknown }).cause = new DOMException('This operation was aborted', 'AbortError');
+    const classified = toProviderError('openai', timeout, { signal: new AbortController().signal });
+    expect(classified.code).toBe(ProviderErrorCode.Timeout);
+    expect(classified.retryable).toBe(true);
   });
 
   it('recognizes a cut connection and the address guard', () => {

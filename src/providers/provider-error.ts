@@ -199,7 +199,10 @@ export function toProviderError(
   const make = (code: ProviderErrorCode, status?: number, retryAfterMs?: number) =>
     new ProviderError(provider, code, message, { status, retryable: RETRYABLE.has(code), retryAfterMs, cause: err });
 
-  if (ctx.signal?.aborted || chain.some((e) => e.name === 'AbortError' || /UserAbort|RequestAborted/.test(e.constructor?.name ?? ''))) {
+  const timedOut = chain.some((e) => /Timeout/.test(e.name ?? '') || /Timeout/.test(e.constructor?.name ?? '') || e.code === 'ETIMEDOUT');
+  // An SDK's own timeout aborts its request, so its timeout error may carry an AbortError among
+  // its causes (OpenAI's APIConnectionTimeoutError does): that is a timeout, not our abort.
+  if (ctx.signal?.aborted || (!timedOut && chain.some((e) => e.name === 'AbortError' || /UserAbort|RequestAborted/.test(e.constructor?.name ?? '')))) {
     return new ProviderError(provider, ProviderErrorCode.Aborted, 'The request was aborted', { cause: err });
   }
   if (chain.some((e) => e instanceof UnsafeAddressError)) return make(ProviderErrorCode.UnsafeBaseUrl);
@@ -214,9 +217,7 @@ export function toProviderError(
   const type = chain.map(vendorType).find((t) => t !== undefined);
   const typed = type ? codeForType(type) : undefined;
   if (typed) return make(typed, undefined, parseRetryAfter(top.headers));
-  if (chain.some((e) => /Timeout/.test(e.name ?? '') || /Timeout/.test(e.constructor?.name ?? '') || e.code === 'ETIMEDOUT')) {
-    return make(ProviderErrorCode.Timeout);
-  }
+  if (timedOut) return make(ProviderErrorCode.Timeout);
   if (
     chain.some(
       (e) =>

@@ -53,11 +53,14 @@ describe('streamWithRetries', () => {
     expect(sleeps).toEqual([100, 200]);
   });
 
-  it('honours retry-after, capped by the maximum delay', async () => {
+  it('honours retry-after, and gives up at once when it is longer than the maximum delay', async () => {
     const sleeps: number[] = [];
     const up = upstream([rateLimited(300), rateLimited(60_000)], [text('ok')]);
-    await collect(streamWithRetries('p', up.open, policy(sleeps), signal()));
-    expect(sleeps).toEqual([300, 1000]);
+    const { events, error } = await collect(streamWithRetries('p', up.open, policy(sleeps), signal()));
+    expect(sleeps).toEqual([300]);
+    expect(events).toEqual([]);
+    expect(error).toMatchObject({ code: ProviderErrorCode.RateLimited, retryAfterMs: 60_000 });
+    expect(up.calls).toBe(2);
   });
 
   it('jitters between half and all of the backoff', () => {

@@ -11,7 +11,8 @@ export type RoutedEvent = ProviderEvent | { type: 'route'; provider: string; mod
 export interface RetryPolicy {
   maxRetries: number;
   baseDelayMs: number;
-  // Caps both our backoff and a vendor's retry-after.
+  // Caps our backoff; a vendor asking to wait longer than this is not retried (the next
+  // fallback answers, or the error, with its retry-after, ends the reply).
   maxDelayMs: number;
   random?: () => number;
   sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
@@ -32,9 +33,10 @@ export function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
-// Full jitter on an exponential backoff; a vendor's retry-after is honoured (within the cap).
-export function retryDelay(attempt: number, error: ProviderError, policy: RetryPolicy): number {
-  if (error.retryAfterMs !== undefined) return Math.min(error.retryAfterMs, policy.maxDelayMs);
+// Full jitter on an exponential backoff; a vendor's retry-after is honoured, or null when it is
+// longer than the cap: retrying sooner than asked would only be refused again.
+export function retryDelay(attempt: number, error: ProviderError, policy: RetryPolicy): number | null {
+  if (error.retryAfterMs !== undefined) return error.retryAfterMs <= policy.maxDelayMs ? error.retryAfterMs : null;
   const random = policy.random ?? Math.random;
   const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** attempt);
   return Math.round(ceiling / 2 + (random() * ceiling) / 2);
@@ -60,8 +62,10 @@ export async function* streamWithRetries(
     } catch (err) {
       const error = toProviderError(provider, err, { signal });
       if (yielded || !error.retryable || attempt >= policy.maxRetries || signal.aborted) throw error;
+      const delay = retryDelay(attempt, error, policy);
+      if (delay === null) throw error;
       try {
-        await sleep(retryDelay(attempt, error, policy), signal);
+        await sleep(delay, signal);
       } catch (sleepError) {
         throw toProviderError(provider, sleepError, { signal });
       }
@@ -78,8 +82,10 @@ export async function callWithRetries<T>(provider: string, call: () => Promise<T
     } catch (err) {
       const error = toProviderError(provider, err, { signal });
       if (!error.retryable || attempt >= policy.maxRetries || signal.aborted) throw error;
+      const delay = retryDelay(attempt, error, policy);
+      if (delay === null) throw error;
       try {
-        await sleep(retryDelay(attempt, error, policy), signal);
+        await sleep(delay, signal);
       } catch (sleepError) {
         throw toProviderError(provider, sleepError, { signal });
       }

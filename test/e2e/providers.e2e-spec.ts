@@ -209,6 +209,9 @@ describe('provider keys', () => {
     const auth = bearer(user.accessToken);
     const empty = await api().put('/api/v1/provider-keys/openai').set(auth).send({ apiKey: '' }).expect(400);
     expect(empty.body.errors.map((e: { field: string }) => e.field)).toEqual(['apiKey']);
+    // Blanks are no key: stored, they would stand in for the server's key as an empty one.
+    const blank = await api().put('/api/v1/provider-keys/openai').set(auth).send({ apiKey: '   ' }).expect(400);
+    expect(blank.body.errors.map((e: { field: string }) => e.field)).toEqual(['apiKey']);
     const badUrl = await api().put('/api/v1/provider-keys/openai').set(auth).send({ apiKey: 'k', baseUrl: 'not a url' }).expect(400);
     expect(badUrl.body.errors.map((e: { field: string }) => e.field)).toEqual(['baseUrl']);
     await api().put('/api/v1/provider-keys/openai').set(auth).send({ apiKey: 'k', extra: 1 }).expect(400);

@@ -1,9 +1,12 @@
+import { Transform } from 'class-transformer';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsString, IsUrl, MaxLength, MinLength } from 'class-validator';
 import type { ProviderKey } from '../entities/provider-key.entity.js';
 
 export class PutProviderKeyDto {
   @ApiProperty({ example: 'sk-…', description: 'Stored encrypted; never returned', maxLength: 500 })
+  // Trimmed before the checks: a key of blanks would be stored empty and shadow the server key.
+  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value))
   @IsString()
   @MinLength(1)
   @MaxLength(500)
