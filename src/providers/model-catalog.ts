@@ -35,8 +35,9 @@ export function modelFacts(model: string): ModelFacts {
   return KNOWN.find(([pattern]) => pattern.test(id))?.[1] ?? DEFAULT_MODEL_FACTS;
 }
 
-// Entries of OpenAI's /models that are not chat models.
-const NOT_CHAT = /embedding|tts|whisper|dall-e|davinci|babbage|moderation|transcribe|realtime|audio|image|search|computer-use/;
+// Entries of vendors' model lists that are not chat models (OpenAI's, Mistral's, Gemini's, and
+// what OpenAI-compatible servers list).
+const NOT_CHAT = /embed|tts|whisper|dall-e|davinci|babbage|moderation|transcribe|realtime|audio|image|search|computer-use|\bocr\b|-ocr|rerank|aqa/;
 
 export function isChatModel(id: string): boolean {
   return !NOT_CHAT.test(id.toLowerCase());

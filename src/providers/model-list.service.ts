@@ -9,6 +9,8 @@ import type { ChatProvider } from './provider.types.js';
 
 // A vendor's model list must not hold up GET /providers for long.
 const LIST_TIMEOUT_MS = 4000;
+// After a failed list the configured one is answered for this long, not a new 4 s wait per call.
+const FAILED_LIST_TTL_MS = 60_000;
 
 @Injectable()
 export class ModelListService {
@@ -27,15 +29,15 @@ export class ModelListService {
       const cached = await this.store.get(cacheKey);
       if (cached) return JSON.parse(cached) as ProviderModelDto[];
     }
-    let listed: { id: string; contextWindow?: number }[];
+    let listed: { id: string; contextWindow?: number }[] = [];
     try {
-      listed = (await provider.listModels(AbortSignal.timeout(LIST_TIMEOUT_MS))).filter((m) => entry.kind !== 'openai' || isChatModel(m.id));
+      listed = (await provider.listModels(AbortSignal.timeout(LIST_TIMEOUT_MS))).filter((m) => isChatModel(m.id));
     } catch {
-      return this.describe(entry.models.map((id) => ({ id })));
+      // the configured list below, kept for a short while
     }
-    if (listed.length === 0) return this.describe(entry.models.map((id) => ({ id })));
-    const models = this.describe(listed.sort((a, b) => a.id.localeCompare(b.id)));
-    if (ttlMs > 0) await this.store.set(cacheKey, JSON.stringify(models), { ttlMs });
+    const failed = listed.length === 0;
+    const models = this.describe(failed ? entry.models.map((id) => ({ id })) : listed.sort((a, b) => a.id.localeCompare(b.id)));
+    if (ttlMs > 0) await this.store.set(cacheKey, JSON.stringify(models), { ttlMs: failed ? Math.min(ttlMs, FAILED_LIST_TTL_MS) : ttlMs });
     return models;
   }
 

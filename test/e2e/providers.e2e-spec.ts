@@ -135,9 +135,14 @@ describe('GET /providers', () => {
     expect(byId.local).toMatchObject({ kind: 'openai-compatible', name: 'Local', source: 'server' });
     expect(byId.broken.models.map((m: { id: string }) => m.id)).toEqual(['configured-a', 'configured-b']);
     const listCalls = () => vendor.requests.filter((r) => r.path === '/v1/models').length;
+    const failedListCalls = () => vendor.requests.filter((r) => r.path === '/nowhere/v1/models').length;
     const before = listCalls();
+    const failedBefore = failedListCalls();
+    expect(failedBefore).toBeGreaterThan(0);
     await api().get('/api/v1/providers').set(bearer(user.accessToken)).expect(200);
     expect(listCalls()).toBe(before);
+    // A list that failed is not asked for again at every call either.
+    expect(failedListCalls()).toBe(failedBefore);
   });
 });
 

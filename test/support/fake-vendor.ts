@@ -149,7 +149,10 @@ export async function startFakeVendor(): Promise<FakeVendor> {
     const url = new URL(req.url ?? '/', 'http://fake');
     const body = (await readJson(req)) as Record<string, unknown> | undefined;
     const matched = route(req.method ?? 'GET', url.pathname, req.headers);
-    if (!matched) return sendJson(res, 404, { error: { message: `No route for ${req.method} ${url.pathname}` } });
+    if (!matched) {
+      vendor.requests.push({ path: url.pathname, model: '', body, headers: req.headers });
+      return sendJson(res, 404, { error: { message: `No route for ${req.method} ${url.pathname}` } });
+    }
     const [dialect, kind, pathModel] = matched;
     const model = pathModel || (typeof body?.model === 'string' ? body.model : '');
     vendor.requests.push({ path: url.pathname, model, body, headers: req.headers });
