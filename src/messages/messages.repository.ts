@@ -239,10 +239,6 @@ export class MessagesRepository {
     return new Set(rows.map((r) => r.id));
   }
 
-  async exists(id: string): Promise<boolean> {
-    const rows: unknown[] = await this.dataSource.query(`SELECT 1 FROM messages WHERE id = $1`, [id]);
-    return rows.length > 0;
-  }
 
   // Replies still marked streaming whose instance stopped beating (all of them when staleMs is 0).
   async findStale(staleMs: number, limit: number): Promise<Message[]> {

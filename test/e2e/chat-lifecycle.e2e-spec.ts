@@ -7,6 +7,9 @@ import { createSession, startChatApp, waitForMessage } from '../support/chat.js'
 import { type FakeVendor, startFakeVendor } from '../support/fake-vendor.js';
 import { isFinal, openSse } from '../support/sse-client.js';
 import { createTestStorage } from '../support/test-app.js';
+import { GenerationService } from '../../src/messages/generation/generation.service.js';
+import { INTERRUPTED_ERROR } from '../../src/messages/generation/generation-run.js';
+import { MessagesRepository } from '../../src/messages/messages.repository.js';
 
 const clustered = Boolean(process.env.DATABASE_URL && process.env.REDIS_URL);
 
@@ -164,6 +167,36 @@ describe('chat: replies outlive their instance', () => {
       expect(swept).toMatchObject({ status: 'interrupted', error: { code: 'GENERATION_INTERRUPTED' } });
     } finally {
       await app.close({ keepStorage: true });
+    }
+  });
+
+  it('ends the local followers of a reply that another instance swept while it still ran', { skip: !clustered && 'needs PostgreSQL and Redis' }, async () => {
+    vendor.script('life-zombie', { tokens: ['z1', 'z2', 'z3'], pauseAfter: 1 });
+    const a = await startChatApp(vendor, { GENERATION_HEARTBEAT_INTERVAL_MS: '100' }, storage);
+    const b = await startChatApp(vendor, {}, storage);
+    try {
+      const alice = await registerUser(a);
+      const session = await createSession(a, alice.accessToken, { title: 'Zombie', settings: { model: 'life-zombie' } });
+      // The sender follows on A, the instance that generates.
+      const sse = await openSse(`${a.url}/api/v1/sessions/${session.id}/messages`, { method: 'POST', headers: bearer(alice.accessToken), body: { content: 'go' } });
+      await sse.waitFor((es) => es.some((e) => e.event === 'message.delta'));
+      const id = sse.events[0].data.assistantMessage.id as string;
+      await waitForMessage(a, alice.accessToken, id, (m) => m.content === 'z1');
+      // B ends it, as its sweep does when it finds A's heartbeat old (A stalled, not dead).
+      const generation = b.app.get(GenerationService);
+      const [row] = await b.app.get(MessagesRepository).branchTo(id, 1);
+      await generation.forceFinish(row, 'interrupted', INTERRUPTED_ERROR);
+      // A goes on for a moment: its next delta takes the seq that B's final event has.
+      vendor.release();
+      const events = await sse.waitFor((es) => es.some(isFinal), 5_000);
+      expect(events.at(-1)).toMatchObject({ event: 'message.error', data: { error: { code: 'GENERATION_INTERRUPTED' } } });
+      await sse.ended;
+      const saved = await waitForMessage(a, alice.accessToken, id);
+      expect(saved).toMatchObject({ status: 'interrupted', content: 'z1' });
+    } finally {
+      vendor.release();
+      await a.close({ keepStorage: true });
+      await b.close({ keepStorage: true });
     }
   });
 

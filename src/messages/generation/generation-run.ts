@@ -280,7 +280,7 @@ export class GenerationRun {
     };
     const message = await this.deps.messages.finish(this.job.messageId, state);
     if (!message) {
-      await this.endIfDeleted();
+      await this.endAsSaved();
     } else {
       const siblings = await this.deps.messages.childrenOf(message.sessionId, [message.parentId]);
       const final = finalEvent(MessageResponseDto.from(message, siblings.get(message.parentId) ?? [message.id]), message.lastSeq);
@@ -291,15 +291,26 @@ export class GenerationRun {
     return message;
   }
 
-  // A reply whose row is gone has nobody else to end its stream: its followers get an error.
-  private async endIfDeleted(): Promise<void> {
+  // Someone else ended this reply: it was deleted (with its session), or another instance
+  // stopped or swept it, thinking this run gone. That one's final event went to the shared log,
+  // which this instance's local followers do not read: they get the saved end from here (or an
+  // error for a deleted reply).
+  private async endAsSaved(): Promise<void> {
     const { messageId } = this.job;
     try {
-      if (await this.deps.messages.exists(messageId)) return;
-      const seq = this.seq + 1;
-      await this.deps.bus.append(messageId, [{ seq, event: 'message.error', data: { messageId, seq, error: DELETED_ERROR } }]);
+      const [row] = await this.deps.messages.branchTo(messageId, 1);
+      let final: StreamEvent;
+      if (row) {
+        const siblings = await this.deps.messages.childrenOf(row.sessionId, [row.parentId]);
+        final = finalEvent(MessageResponseDto.from(row, siblings.get(row.parentId) ?? [row.id]), row.lastSeq);
+      } else {
+        const seq = this.seq + 1;
+        final = { seq, event: 'message.error', data: { messageId, seq, error: DELETED_ERROR } };
+      }
+      // The shared log may refuse it (it holds that seq already): its readers have the end.
+      await this.deps.bus.append(messageId, [final]).catch(() => undefined);
     } catch (err) {
-      this.deps.logger.warn({ err, messageId }, 'Could not end the stream of a deleted reply');
+      this.deps.logger.warn({ err, messageId }, 'Could not end the stream of a reply ended elsewhere');
     }
   }
 }
