@@ -4,6 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import { expect } from 'expect';
 import { APIError } from 'openai';
 import { chatCompletionChunks } from './adapters/openai-chunks.js';
+import { forceGc } from '../../test/support/force-gc.js';
 import { createHttpFetch, nodeBodyOf } from './http-fetch.js';
 
 const chunk = (content: string) => `data: ${JSON.stringify({ choices: [{ index: 0, delta: { content } }] })}\n\n`;
@@ -90,6 +91,18 @@ describe('createHttpFetch', () => {
       for (let i = 0; i < 100 && closed.length === before; i++) await new Promise((r) => setTimeout(r, 10));
       expect(closed.length).toBe(before + 1);
     }
+  });
+
+  it('is cut by the signal given with a Request, which the Request follows only weakly', async () => {
+    const fetch = createHttpFetch();
+    const controller = new AbortController();
+    const response = await fetch(new Request(`${base}/endless`, { method: 'POST', body: '{}' }), { signal: controller.signal });
+    const before = closed.length;
+    forceGc();
+    controller.abort();
+    expect(response.status).toBe(200);
+    for (let i = 0; i < 100 && closed.length === before; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(closed.length).toBe(before + 1);
   });
 
   it('reads the Node stream to the chunks before a vendor error event or a cut connection, then fails', async () => {

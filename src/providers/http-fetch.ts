@@ -115,13 +115,15 @@ async function requestParts(
       signal: init?.signal ?? undefined,
     };
   }
-  const request = new Request(input, init);
+  const request = input instanceof Request && !init ? input : new Request(input, init);
   return {
     url: new URL(request.url),
     method: request.method,
     headers: Object.fromEntries(request.headers),
     body: request.body ? Buffer.from(await request.arrayBuffer()) : undefined,
-    signal: request.signal,
+    // A Request's signal follows the one it was made with only through a weak reference: after
+    // a garbage collection an abort of the caller's signal would no longer reach the socket.
+    signal: init?.signal ?? request.signal,
   };
 }
 

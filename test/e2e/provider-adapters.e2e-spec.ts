@@ -8,6 +8,7 @@ import { createHttpFetch } from '../../src/providers/http-fetch.js';
 import { ProviderError, ProviderErrorCode } from '../../src/providers/provider-error.js';
 import type { ChatProvider, ChatTurnRequest, ProviderEvent } from '../../src/providers/provider.types.js';
 import { DEFAULT_TOKENS, fakeEmbedding, type FakeVendor, startFakeVendor } from '../support/fake-vendor.js';
+import { forceGc } from '../support/force-gc.js';
 
 // Each adapter, through its official SDK, against the fake vendor's real wire format.
 let vendor: FakeVendor;
@@ -19,14 +20,14 @@ after(() => vendor.close());
 // With the fetch ProvidersService gives every SDK (node:http); `openai-global-fetch` keeps the
 // SDK's own default (the web body path of the stream decoder).
 const httpFetch = createHttpFetch();
-const adapters: Record<string, () => ChatProvider> = {
-  openai: () => new OpenAIAdapter('openai', { id: 'openai', apiKey: 'sk-openai', baseUrl: vendor.openaiBaseUrl, timeoutMs: 10_000, fetch: httpFetch }),
-  'openai-global-fetch': () => new OpenAIAdapter('openai', { id: 'openai', apiKey: 'sk-openai', baseUrl: vendor.openaiBaseUrl, timeoutMs: 10_000 }),
-  compatible: () =>
-    new OpenAIAdapter('openai-compatible', { id: 'local', apiKey: 'sk-local', baseUrl: vendor.openaiBaseUrl, timeoutMs: 10_000, fetch: httpFetch }),
-  anthropic: () => new AnthropicAdapter({ id: 'anthropic', apiKey: 'sk-ant', baseUrl: vendor.anthropicBaseUrl, timeoutMs: 10_000, fetch: httpFetch }),
-  google: () => new GoogleAdapter({ id: 'google', apiKey: 'g-key', baseUrl: vendor.googleBaseUrl, timeoutMs: 10_000, fetch: httpFetch }),
-  mistral: () => new MistralAdapter({ id: 'mistral', apiKey: 'm-key', baseUrl: vendor.mistralBaseUrl, timeoutMs: 10_000, fetch: httpFetch }),
+const adapters: Record<string, (timeoutMs?: number) => ChatProvider> = {
+  openai: (timeoutMs = 10_000) => new OpenAIAdapter('openai', { id: 'openai', apiKey: 'sk-openai', baseUrl: vendor.openaiBaseUrl, timeoutMs, fetch: httpFetch }),
+  'openai-global-fetch': (timeoutMs = 10_000) => new OpenAIAdapter('openai', { id: 'openai', apiKey: 'sk-openai', baseUrl: vendor.openaiBaseUrl, timeoutMs }),
+  compatible: (timeoutMs = 10_000) =>
+    new OpenAIAdapter('openai-compatible', { id: 'local', apiKey: 'sk-local', baseUrl: vendor.openaiBaseUrl, timeoutMs, fetch: httpFetch }),
+  anthropic: (timeoutMs = 10_000) => new AnthropicAdapter({ id: 'anthropic', apiKey: 'sk-ant', baseUrl: vendor.anthropicBaseUrl, timeoutMs, fetch: httpFetch }),
+  google: (timeoutMs = 10_000) => new GoogleAdapter({ id: 'google', apiKey: 'g-key', baseUrl: vendor.googleBaseUrl, timeoutMs, fetch: httpFetch }),
+  mistral: (timeoutMs = 10_000) => new MistralAdapter({ id: 'mistral', apiKey: 'm-key', baseUrl: vendor.mistralBaseUrl, timeoutMs, fetch: httpFetch }),
 };
 
 const request = (model: string, signal = new AbortController().signal): ChatTurnRequest => ({
@@ -123,24 +124,38 @@ for (const [name, make] of Object.entries(adapters)) {
       expect(error!.code).not.toBe(ProviderErrorCode.Aborted);
     });
 
-    it('aborts the upstream request when the signal fires', async () => {
+    // A collection between start and abort: what links our signal to the socket must not be
+    // only weakly held (Node's Request follows a signal through a weak reference).
+    it('aborts the upstream request when the signal fires, after a garbage collection', async () => {
       const model = `${name}-abort`;
       vendor.script(model, { pauseAfter: 2 });
       const before = vendor.aborted;
       const controller = new AbortController();
       const received: ProviderEvent[] = [];
       let error: ProviderError | undefined;
+      let abortedAt = 0;
+      // An abort that never reaches the vendor would leave the stream paused for good.
+      const unpause = setTimeout(() => vendor.release(), 2_000);
       try {
         for await (const e of make().streamChat(request(model, controller.signal))) {
           received.push(e);
-          if (texts(received).length === 2) controller.abort();
+          if (texts(received).length === 2) {
+            forceGc();
+            await new Promise((r) => setTimeout(r, 20));
+            forceGc();
+            abortedAt = Date.now();
+            controller.abort();
+          }
         }
       } catch (err) {
         error = err as ProviderError;
+      } finally {
+        clearTimeout(unpause);
       }
       expect(error).toMatchObject({ code: ProviderErrorCode.Aborted });
       for (let i = 0; i < 100 && vendor.aborted === before; i++) await new Promise((r) => setTimeout(r, 10));
       expect(vendor.aborted).toBe(before + 1);
+      expect(Date.now() - abortedAt).toBeLessThan(1_500);
     });
   });
 }

@@ -14,15 +14,15 @@ export interface AdapterOptions {
 
 // An SDK call gets its own signal, so that a consumer that stops iterating (return/break)
 // also cancels the upstream request, not only an abort of the caller's signal.
-export function linkedController(signal: AbortSignal): { controller: AbortController; dispose(): void } {
+export function linkedController(signal?: AbortSignal): { controller: AbortController; dispose(): void } {
   const controller = new AbortController();
-  const onAbort = () => controller.abort(signal.reason);
-  if (signal.aborted) controller.abort(signal.reason);
-  else signal.addEventListener('abort', onAbort, { once: true });
+  const onAbort = () => controller.abort(signal?.reason);
+  if (signal?.aborted) controller.abort(signal.reason);
+  else signal?.addEventListener('abort', onAbort, { once: true });
   return {
     controller,
     dispose: () => {
-      signal.removeEventListener('abort', onAbort);
+      signal?.removeEventListener('abort', onAbort);
       if (!controller.signal.aborted) controller.abort();
     },
   };

@@ -58,45 +58,63 @@ function* contentEvents(content: string | ContentChunk[] | null | undefined): Ge
 export class MistralAdapter implements ChatProvider {
   readonly kind = 'mistral' as const;
   readonly id: string;
-  private readonly client: Mistral;
+  private readonly fetch: typeof fetch;
 
   constructor(private readonly options: AdapterOptions) {
     this.id = options.id;
-    this.client = new Mistral({
-      apiKey: options.apiKey ?? 'no-key',
-      ...(options.baseUrl ? { serverURL: options.baseUrl } : {}),
+    this.fetch = options.fetch ?? globalThis.fetch;
+  }
+
+  // The SDK wraps every call in Requests of its own, whose signals follow ours only through weak
+  // references: after a garbage collection an abort would no longer reach the socket and the
+  // vendor would go on generating. So each call gets a client whose fetch holds the call's signal.
+  private clientFor(signal: AbortSignal): Mistral {
+    const fetcher = async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
+      const request = input instanceof Request ? input : new Request(input, init);
+      const body = request.body ? await request.text() : undefined;
+      return this.fetch(request.url, { method: request.method, headers: request.headers, body, signal });
+    };
+    return new Mistral({
+      apiKey: this.options.apiKey ?? 'no-key',
+      ...(this.options.baseUrl ? { serverURL: this.options.baseUrl } : {}),
       retryConfig: { strategy: 'none' },
-      timeoutMs: options.timeoutMs,
-      ...(options.fetch ? { httpClient: new HTTPClient({ fetcher: options.fetch }) } : {}),
+      timeoutMs: this.options.timeoutMs,
+      httpClient: new HTTPClient({ fetcher }),
     });
   }
 
   async listModels(signal?: AbortSignal): Promise<ModelInfo[]> {
+    const link = linkedController(signal);
     try {
-      const list = await this.client.models.list(undefined, { signal });
+      const list = await this.clientFor(link.controller.signal).models.list(undefined, { signal: link.controller.signal });
       return (list.data ?? []).flatMap((m) => ('id' in m && typeof m.id === 'string' ? [{ id: m.id }] : []));
     } catch (err) {
       throw toProviderError(this.id, err, { signal, secrets: [this.options.apiKey] });
+    } finally {
+      link.dispose();
     }
   }
 
   async embed(request: EmbedRequest): Promise<EmbedResult> {
+    const link = linkedController(request.signal);
     try {
-      const response = await this.client.embeddings.create(
+      const response = await this.clientFor(link.controller.signal).embeddings.create(
         { model: request.model, inputs: request.inputs, ...(request.dimensions !== undefined ? { outputDimension: request.dimensions } : {}) },
-        { signal: request.signal },
+        { signal: link.controller.signal },
       );
       const data = [...response.data].sort((a, b) => (a.index ?? 0) - (b.index ?? 0));
       return { vectors: data.map((d) => d.embedding ?? []), inputTokens: response.usage.promptTokens ?? 0 };
     } catch (err) {
       throw toProviderError(this.id, err, { signal: request.signal, secrets: [this.options.apiKey] });
+    } finally {
+      link.dispose();
     }
   }
 
   async *streamChat(request: ChatTurnRequest): AsyncGenerator<ProviderEvent> {
     const link = linkedController(request.signal);
     try {
-      const stream = await this.client.chat.stream(
+      const stream = await this.clientFor(link.controller.signal).chat.stream(
         {
           model: request.model,
           messages: toMistralMessages(request),
