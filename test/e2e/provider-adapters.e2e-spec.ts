@@ -198,6 +198,26 @@ for (const [name, make] of Object.entries(adapters)) {
   });
 }
 
+// PROVIDER_TIMEOUT_MS bounds the wait for the vendor's response headers, whatever the SDK.
+describe('a vendor that never answers', () => {
+  for (const [name, make] of Object.entries(adapters)) {
+    // The OpenAI SDK's timeout error has an AbortError in its causes, still read as ABORTED.
+    const todo = ['openai', 'openai-global-fetch', 'compatible'].includes(name) ? 'toProviderError reads APIConnectionTimeoutError as ABORTED' : undefined;
+    it(`${name}: fails with a retryable TIMEOUT and hangs up`, { timeout: 5_000, todo }, async () => {
+      const model = `${name}-hang`;
+      vendor.script(model, { hang: true });
+      const before = vendor.aborted;
+      const started = Date.now();
+      const { events, error } = await collect(make(300).streamChat(request(model)));
+      expect(events).toEqual([]);
+      expect(error).toMatchObject({ code: ProviderErrorCode.Timeout, retryable: true });
+      expect(Date.now() - started).toBeLessThan(2_000);
+      for (let i = 0; i < 100 && vendor.aborted === before; i++) await new Promise((r) => setTimeout(r, 10));
+      expect(vendor.aborted).toBe(before + 1);
+    });
+  }
+});
+
 describe('embeddings', () => {
   for (const name of ['openai', 'compatible', 'mistral', 'google']) {
     it(`${name}: one vector per input, in order, with the requested dimensions`, async () => {

@@ -18,6 +18,8 @@ export interface VendorScript {
   error?: { status: number; body?: unknown; retryAfter?: string };
   errorAfterTokens?: number;
   cutAfterTokens?: number;
+  // Takes the request and never answers (no status, no headers) until the client hangs up.
+  hang?: boolean;
   usage?: { input: number; output: number; reasoning?: number } | null;
   finishReason?: string;
 }
@@ -162,6 +164,10 @@ export async function startFakeVendor(): Promise<FakeVendor> {
       return sendJson(res, 404, errorBody(dialect, 404, `The model '${model}' does not exist`));
     }
     const script = scripts.get(model) ?? {};
+    if (script.hang) {
+      res.on('close', () => vendor.aborted++);
+      return;
+    }
     if (kind === 'embed' && !script.error && script.failTimes === undefined) return sendJson(res, 200, embeddingsBody(dialect, body ?? {}, model));
     const attempt = (attempts.get(model) ?? 0) + 1;
     attempts.set(model, attempt);

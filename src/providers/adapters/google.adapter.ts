@@ -2,6 +2,7 @@ import { type Content, FunctionCallingConfigMode, type GenerateContentResponse, 
 import { toProviderError } from '../provider-error.js';
 import type { ChatProvider, ChatTurnRequest, EmbedRequest, EmbedResult, FinishReason, ModelInfo, ProviderEvent, ToolChoice, Usage } from '../provider.types.js';
 import { type AdapterOptions, throwIfAborted, linkedController, parseArguments, textOf, toolNames } from './adapter-options.js';
+import { withHeadersTimeout } from './headers-timeout.js';
 
 const FILTERED = new Set(['SAFETY', 'RECITATION', 'BLOCKLIST', 'PROHIBITED_CONTENT', 'SPII', 'IMAGE_SAFETY']);
 
@@ -55,11 +56,15 @@ export class GoogleAdapter implements ChatProvider {
 
   constructor(private readonly options: AdapterOptions) {
     this.id = options.id;
-    // No SDK timeout: the SDK keeps it armed while the body streams, which would cut long
-    // replies. No retryOptions: the SDK then makes a single attempt (we retry ourselves).
+    // Not the SDK's timeout: it stays armed while the body streams, which would cut long
+    // replies; ours ends with the response headers. No retryOptions: the SDK then makes a
+    // single attempt (we retry ourselves).
     this.client = new GoogleGenAI({
       apiKey: options.apiKey ?? 'no-key',
-      httpOptions: { ...(options.baseUrl ? { baseUrl: options.baseUrl } : {}), ...(options.fetch ? { fetch: options.fetch } : {}) },
+      httpOptions: {
+        ...(options.baseUrl ? { baseUrl: options.baseUrl } : {}),
+        fetch: withHeadersTimeout(options.fetch ?? globalThis.fetch, options.timeoutMs),
+      },
     });
   }
 

@@ -4,6 +4,7 @@ import type { ChatCompletionStreamRequestMessage, CompletionEvent, ContentChunk 
 import { toProviderError } from '../provider-error.js';
 import type { ChatProvider, ChatTurnRequest, EmbedRequest, EmbedResult, FinishReason, ModelInfo, ProviderEvent, ToolChoice, Usage } from '../provider.types.js';
 import { type AdapterOptions, throwIfAborted, hasImages, linkedController, textOf, toolNames } from './adapter-options.js';
+import { withHeadersTimeout } from './headers-timeout.js';
 
 const FINISH: Record<string, FinishReason> = { stop: 'stop', length: 'length', model_length: 'length', tool_calls: 'tool_calls', error: 'error' };
 
@@ -62,12 +63,13 @@ export class MistralAdapter implements ChatProvider {
 
   constructor(private readonly options: AdapterOptions) {
     this.id = options.id;
-    this.fetch = options.fetch ?? globalThis.fetch;
+    this.fetch = withHeadersTimeout(options.fetch ?? globalThis.fetch, options.timeoutMs);
   }
 
   // The SDK wraps every call in Requests of its own, whose signals follow ours only through weak
   // references: after a garbage collection an abort would no longer reach the socket and the
   // vendor would go on generating. So each call gets a client whose fetch holds the call's signal.
+  // (This also makes the SDK's own timeout moot: it applies only to calls given no signal.)
   private clientFor(signal: AbortSignal): Mistral {
     const fetcher = async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
       const request = input instanceof Request ? input : new Request(input, init);
@@ -78,7 +80,6 @@ export class MistralAdapter implements ChatProvider {
       apiKey: this.options.apiKey ?? 'no-key',
       ...(this.options.baseUrl ? { serverURL: this.options.baseUrl } : {}),
       retryConfig: { strategy: 'none' },
-      timeoutMs: this.options.timeoutMs,
       httpClient: new HTTPClient({ fetcher }),
     });
   }
