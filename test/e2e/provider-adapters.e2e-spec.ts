@@ -201,9 +201,7 @@ for (const [name, make] of Object.entries(adapters)) {
 // PROVIDER_TIMEOUT_MS bounds the wait for the vendor's response headers, whatever the SDK.
 describe('a vendor that never answers', () => {
   for (const [name, make] of Object.entries(adapters)) {
-    // The OpenAI SDK's timeout error has an AbortError in its causes, still read as ABORTED.
-    const todo = ['openai', 'openai-global-fetch', 'compatible'].includes(name) ? 'toProviderError reads APIConnectionTimeoutError as ABORTED' : undefined;
-    it(`${name}: fails with a retryable TIMEOUT and hangs up`, { timeout: 5_000, todo }, async () => {
+    it(`${name}: fails with a retryable TIMEOUT and hangs up`, { timeout: 5_000 }, async () => {
       const model = `${name}-hang`;
       vendor.script(model, { hang: true });
       const before = vendor.aborted;
