@@ -113,6 +113,12 @@ for (const [name, make] of Object.entries(adapters)) {
       expect(texts(events)).toEqual(DEFAULT_TOKENS.slice(0, 2));
       expect(error).toBeInstanceOf(ProviderError);
       expect(error!.code).not.toBe(ProviderErrorCode.Aborted);
+      // The vendor's own words (as the fake vendor's dialect puts them), whatever the SDK wraps
+      // them in; Mistral's SDK drops them (it throws its schema check's error without the event).
+      const said = { anthropic: 'Overloaded', google: 'Internal error encountered', mistral: 'not a completion chunk' }[name] ?? 'The server had an error';
+      expect(error!.message).toContain(said);
+      expect(error!.message.length).toBeLessThan(200);
+      if (name === 'mistral') expect(error).toMatchObject({ code: ProviderErrorCode.Upstream, retryable: true });
     });
 
     it('ends with a connection error when the connection is cut', async () => {

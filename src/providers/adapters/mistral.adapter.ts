@@ -136,7 +136,7 @@ export class MistralAdapter implements ChatProvider {
       );
       yield* this.events(stream, request.signal);
     } catch (err) {
-      throw toProviderError(this.id, err, { signal: request.signal, secrets: [this.options.apiKey] });
+      throw toProviderError(this.id, streamedError(err), { signal: request.signal, secrets: [this.options.apiKey] });
     } finally {
       link.dispose();
     }
@@ -168,4 +168,16 @@ export class MistralAdapter implements ChatProvider {
     if (usage) yield { type: 'usage', usage };
     yield { type: 'finish', reason: finish ?? 'stop' };
   }
+}
+
+// The SDK checks every stream event against its chunk schema and throws the schema library's
+// error, without the event, when one does not match: what Mistral sends mid-stream is an error
+// event ({"object": "error", ...}). It is reported as the vendor's failure, not as the validator's
+// dump of the schema.
+function streamedError(err: unknown): unknown {
+  if ((err as { name?: unknown } | null)?.name !== 'ZodError') return err;
+  return Object.assign(new Error('The vendor ended the stream with an event that is not a completion chunk (an error)'), {
+    error: { type: 'server_error' },
+    cause: err,
+  });
 }
