@@ -33,6 +33,7 @@ export interface ConnectionDeps {
 
 export const CLOSE_UNAUTHORIZED = 4401;
 const connectionOf = new WeakMap<WebSocket, WsConnection>();
+const CLOSE_INTERNAL = 1011;
 const CLOSE_TRY_AGAIN_LATER = 1013;
 const CLOSE_POLICY = 1008;
 const MAX_FOLLOWED_STREAMS = 64;
@@ -110,6 +111,9 @@ export class WsConnection implements SubscriptionHost {
     }
     if (frame.type === 'auth') return this.authenticate((frame as AuthFrame).token);
     if (!this.principal) return this.close(CLOSE_UNAUTHORIZED, 'Authenticate first');
+    // Every frame checks the credential again (cheap: checks are cached until invalidated).
+    const principal = await this.check(this.token, 'Credentials revoked');
+    if (!principal) return;
     try {
       switch (frame.type) {
         case 'subscribe':
@@ -119,9 +123,9 @@ export class WsConnection implements SubscriptionHost {
         case 'typing':
           return await this.typing(frame as SessionFrame);
         case 'message.send':
-          return await this.sendMessage(frame as SendFrame);
+          return await this.sendMessage(principal, frame as SendFrame);
         case 'stop':
-          return await this.stop(frame as StopFrame);
+          return await this.stop(principal, frame as StopFrame);
         case 'resume':
           return await this.resume(frame as ResumeFrame);
         case 'ping':
@@ -135,8 +139,8 @@ export class WsConnection implements SubscriptionHost {
   private async authenticate(token: string): Promise<void> {
     if (this.principal) return;
     clearTimeout(this.timer);
-    const principal = await this.deps.bearer.authenticate(token);
-    if (!principal) return this.close(CLOSE_UNAUTHORIZED, 'Invalid or expired credentials');
+    const principal = await this.check(token, 'Invalid or expired credentials');
+    if (!principal) return;
     this.principal = principal;
     this.token = token;
     this.expiresAtMs = principal.tokenExpiresAt ? principal.tokenExpiresAt * 1000 : undefined;
@@ -174,17 +178,17 @@ export class WsConnection implements SubscriptionHost {
     }
   }
 
-  private async sendMessage(frame: SendFrame): Promise<void> {
-    await this.requireWrite();
+  private async sendMessage(principal: Principal, frame: SendFrame): Promise<void> {
+    requireWrite(principal);
     const { type: _type, id, sessionId, ...body } = frame;
-    const exchange = await this.deps.send.send(this.principal!.userId, sessionId, body, undefined, this.id);
+    const exchange = await this.deps.send.send(principal.userId, sessionId, body, undefined, this.id);
     this.write({ type: 'message.created', id, ...exchange });
     await this.follow(exchange.assistantMessage.id, 0, sessionId);
   }
 
-  private async stop(frame: StopFrame): Promise<void> {
-    await this.requireWrite();
-    const userId = this.principal!.userId;
+  private async stop(principal: Principal, frame: StopFrame): Promise<void> {
+    requireWrite(principal);
+    const userId = principal.userId;
     await this.deps.tree.stop(userId, frame.messageId);
     // Followers get the final event from the stream; others get it here.
     if (!this.followers?.has(frame.messageId)) {
@@ -229,13 +233,19 @@ export class WsConnection implements SubscriptionHost {
     if (this.closed) entry.close();
   }
 
-  // Write frames need a live credential with the write scope, checked again on each frame.
-  private async requireWrite(): Promise<void> {
-    const principal = await this.deps.bearer.authenticate(this.token);
-    if (!principal) return this.close(CLOSE_UNAUTHORIZED, 'Credentials revoked');
-    if (principal.scopes && !principal.scopes.includes('write')) {
-      throw new FrameError('FORBIDDEN', 'This API key lacks the "write" scope');
+  // The principal of a still valid credential, or null once the socket is closed for it. A check
+  // that fails (the store is down) closes too: the socket must not outlive a credential unchecked.
+  private async check(token: string, reason: string): Promise<Principal | null> {
+    let principal: Principal | null;
+    try {
+      principal = await this.deps.bearer.authenticate(token);
+    } catch (err) {
+      this.deps.logger.warn({ err }, 'Could not check WebSocket credentials');
+      this.close(CLOSE_INTERNAL, 'Could not check credentials');
+      return null;
     }
+    if (!principal) this.close(CLOSE_UNAUTHORIZED, reason);
+    return principal;
   }
 
   private writeEvent(e: { event: string; data: Record<string, unknown>; seq: number }): void {
@@ -277,6 +287,10 @@ export class WsConnection implements SubscriptionHost {
     this.deps.onClosed(this);
     await this.subscriptions?.removeAll();
   }
+}
+
+function requireWrite(principal: Principal): void {
+  if (principal.scopes && !principal.scopes.includes('write')) throw new FrameError('FORBIDDEN', 'This API key lacks the "write" scope');
 }
 
 // The socket listeners, shared by every connection (no closures per socket: idle sockets are many).
