@@ -54,7 +54,7 @@ export class AuthModule {
         { provide: APP_GUARD, useClass: AccessGuard },
         { provide: APP_GUARD, useClass: RateLimitGuard },
       ],
-      exports: [AuthService, BearerAuthService, UserDirectoryService],
+      exports: [AuthService, BearerAuthService, CredentialStateService, UserDirectoryService],
     };
   }
 }

@@ -1,6 +1,6 @@
 import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit, Optional } from '@nestjs/common';
 import { AppConfig } from '../config/app-config.js';
-import type { Role } from '../common/auth/principal.js';
+import type { Principal, Role } from '../common/auth/principal.js';
 import { KeyValueStore } from '../state/key-value.store.js';
 import { PubSub, type Unsubscribe } from '../state/pub-sub.js';
 import { RedisConnection } from '../state/redis-connection.js';
@@ -20,6 +20,20 @@ const INVALIDATIONS = 'auth:invalidate';
 // What a change of credential state tells every instance to forget.
 export type Invalidation = { kind: 'token' | 'family' | 'user' | 'api-key'; id: string };
 
+// Whether the credential behind this principal may be the one the invalidation is about.
+export function invalidates(invalidation: Invalidation, principal: Principal): boolean {
+  switch (invalidation.kind) {
+    case 'token':
+      return principal.tokenId === invalidation.id;
+    case 'family':
+      return principal.familyId === invalidation.id;
+    case 'user':
+      return principal.userId === invalidation.id;
+    case 'api-key':
+      return principal.apiKeyId === invalidation.id;
+  }
+}
+
 // What makes a still-valid JWT or API key unusable: a revoked token id (logout), a revoked refresh
 // family (logout elsewhere, password change, reuse detection), the user's current role and active
 // flag (kept in the key/value store, written through on change), a revoked API key. Answers are
@@ -30,6 +44,7 @@ export class CredentialStateService implements OnModuleInit, OnModuleDestroy {
   private readonly tokens: CredentialCache<UserStatus>;
   private readonly apiKeys: CredentialCache<ActiveApiKey>;
   private unsubscribe?: Unsubscribe;
+  private readonly listeners = new Set<(invalidation: Invalidation) => void>();
 
   constructor(
     @Inject(KeyValueStore) private readonly kv: KeyValueStore,
@@ -51,6 +66,12 @@ export class CredentialStateService implements OnModuleInit, OnModuleDestroy {
   async onModuleDestroy(): Promise<void> {
     this.redis?.subscriber.off('ready', this.forgetAll);
     await this.unsubscribe?.();
+  }
+
+  // Told of every invalidation, this instance's and the others', once the cache has dropped it.
+  onInvalidation(listener: (invalidation: Invalidation) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
   }
 
   async statusForAccessToken(userId: string, tokenId?: string, familyId?: string): Promise<UserStatus | null> {
@@ -112,6 +133,11 @@ export class CredentialStateService implements OnModuleInit, OnModuleDestroy {
   }
 
   private apply(invalidation: Invalidation): void {
+    this.drop(invalidation);
+    this.listeners.forEach((listener) => listener(invalidation));
+  }
+
+  private drop(invalidation: Invalidation): void {
     switch (invalidation.kind) {
       case 'token':
         return this.tokens.dropKey(invalidation.id);

@@ -4,6 +4,7 @@ import { Inject, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { type OnGatewayConnection, type OnGatewayInit, WebSocketGateway } from '@nestjs/websockets';
 import type { WebSocket, WebSocketServer } from 'ws';
 import { BearerAuthService } from '../auth/bearer-auth.service.js';
+import { CredentialStateService } from '../auth/credential-state.service.js';
 import { AppConfig } from '../config/app-config.js';
 import { MessageSendService } from '../messages/message-send.service.js';
 import { MessageTreeService } from '../messages/message-tree.service.js';
@@ -29,6 +30,7 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnModule
   private readonly instance = randomBytes(6).toString('base64url');
   private accepted = 0;
   private readonly pingIntervalMs: number;
+  private readonly stopListening: () => void;
 
   constructor(
     @Inject(AppConfig) config: AppConfig,
@@ -39,6 +41,7 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnModule
     @Inject(StreamBus) bus: StreamBus,
     @Inject(PubSub) pubsub: PubSub,
     @Inject(UserEvents) userEvents: UserEvents,
+    @Inject(CredentialStateService) credentialState: CredentialStateService,
   ) {
     this.pingIntervalMs = config.streaming.wsPingIntervalMs;
     this.deps = {
@@ -54,9 +57,14 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnModule
       maxBufferedBytes: config.streaming.maxBufferedBytes,
       authTimeoutMs: AUTH_TIMEOUT_MS,
     };
+    // A logout or revocation reaches the sockets using that credential at once, not at the next ping.
+    this.stopListening = credentialState.onInvalidation((invalidation) => {
+      this.connections.forEach((c) => c.credentialChanged(invalidation));
+    });
   }
 
-  // Pings find dead peers: a socket that did not answer the previous ping is terminated.
+  // Pings find dead peers (a socket that did not answer the previous ping is terminated) and
+  // re-check every socket's credential.
   afterInit(_server: WebSocketServer): void {
     this.pinger = setInterval(() => {
       const now = Date.now();
@@ -73,6 +81,7 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnModule
 
   onModuleDestroy(): void {
     clearInterval(this.pinger);
+    this.stopListening();
   }
 }
 

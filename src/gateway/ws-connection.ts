@@ -1,6 +1,7 @@
 import type { Logger } from '@nestjs/common';
 import { type RawData, WebSocket } from 'ws';
 import type { BearerAuthService } from '../auth/bearer-auth.service.js';
+import { type Invalidation, invalidates } from '../auth/credential-state.service.js';
 import type { Principal } from '../common/auth/principal.js';
 import { DomainError } from '../common/errors/domain-error.js';
 import type { MessageSendService } from '../messages/message-send.service.js';
@@ -53,6 +54,7 @@ export class WsConnection implements SubscriptionHost {
   private followers?: Map<string, FollowedStream>;
   private subscriptions?: SessionSubscriptions;
   private listening = false;
+  private recheckQueued = false;
   private queue: Promise<void> = Promise.resolve();
   private frames = 0;
   private windowStart = 0;
@@ -74,8 +76,8 @@ export class WsConnection implements SubscriptionHost {
     else this.timer = setTimeout(() => this.close(CLOSE_UNAUTHORIZED, 'Authentication required'), this.deps.authTimeoutMs);
   }
 
-  // Called by the gateway's timer: drops dead peers and sockets whose token expired (one timer for
-  // all sockets rather than one each).
+  // Called by the gateway's timer: drops dead peers and sockets whose token expired or was revoked
+  // (one timer for all sockets rather than one each).
   ping(now: number): void {
     if (this.expiresAtMs !== undefined && now >= this.expiresAtMs) return this.close(CLOSE_UNAUTHORIZED, 'Token expired');
     if (!this.alive) {
@@ -84,6 +86,21 @@ export class WsConnection implements SubscriptionHost {
     }
     this.alive = false;
     this.socket.ping();
+    this.recheck();
+  }
+
+  credentialChanged(invalidation: Invalidation): void {
+    if (this.principal && invalidates(invalidation, this.principal)) this.recheck();
+  }
+
+  // A socket that only listens sends no frame that would check its credential: check it here.
+  private recheck(): void {
+    if (!this.principal || this.recheckQueued) return;
+    this.recheckQueued = true;
+    this.enqueueTask(async () => {
+      this.recheckQueued = false;
+      if (!this.closed) await this.check(this.token, 'Credentials revoked');
+    });
   }
 
   receive(data: Buffer, isBinary: boolean): void {

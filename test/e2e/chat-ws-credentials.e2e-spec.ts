@@ -1,6 +1,7 @@
 import { after, before, describe, it } from 'node:test';
 import { expect } from 'expect';
 import request from 'supertest';
+import { DataSource } from 'typeorm';
 import { BearerAuthService } from '../../src/auth/bearer-auth.service.js';
 import { bearer, registerUser, type TestUser } from '../factories/users.js';
 import { createSession, startChatApp } from '../support/chat.js';
@@ -14,10 +15,12 @@ describe('WebSocket credentials', () => {
   let vendor: FakeVendor;
   let t: TestApp;
   let alice: TestUser;
+  const INTERVAL = 200;
 
   before(async () => {
     vendor = await startFakeVendor();
-    t = await startChatApp(vendor);
+    // A short cache so a change made behind the service's back is seen by the periodic re-check.
+    t = await startChatApp(vendor, { WS_PING_INTERVAL_MS: String(INTERVAL), AUTH_STATE_CACHE_MS: '100' });
     alice = await registerUser(t);
   });
   after(async () => {
@@ -35,6 +38,11 @@ describe('WebSocket credentials', () => {
     const ws = await connectWs(t.url, `?access_token=${token}`);
     await ws.waitFor((fs) => fs.some((f) => f.type === 'ready'));
     return ws;
+  };
+
+  const subscribed = async (ws: WsClient, sessionId: string): Promise<void> => {
+    ws.send({ type: 'subscribe', id: 'sub', sessionId });
+    await ws.waitFor((fs) => fs.some((f) => f.type === 'subscribed' && f.id === 'sub'));
   };
 
   const closedWithin = (ws: WsClient, ms: number) =>
@@ -61,5 +69,23 @@ describe('WebSocket credentials', () => {
     } finally {
       Reflect.deleteProperty(auth, 'authenticate');
     }
+  });
+
+  it('closes a socket that only listens within a ping interval of its logout', async () => {
+    const bob = await registerUser(t);
+    const session = await createSession(t, bob.accessToken);
+    const ws = await ready(bob.accessToken);
+    await subscribed(ws, session.id);
+    await request(t.url).post('/api/v1/auth/logout').set(bearer(bob.accessToken)).expect(204);
+    expect(await closedWithin(ws, INTERVAL * 2 + 100)).toMatchObject({ code: 4401 });
+  });
+
+  it('closes a listening socket whose key was revoked without an invalidation, at a periodic re-check', async () => {
+    const session = await createSession(t, alice.accessToken);
+    const { id, key } = await createKey();
+    const ws = await ready(key);
+    await subscribed(ws, session.id);
+    await t.app.get(DataSource).query('UPDATE api_keys SET revoked_at = now() WHERE id = $1', [id]);
+    expect(await closedWithin(ws, INTERVAL * 3 + 500)).toMatchObject({ code: 4401 });
   });
 });

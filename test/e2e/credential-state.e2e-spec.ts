@@ -1,8 +1,10 @@
 import { after, before, describe, it } from 'node:test';
+import { expect } from 'expect';
 import request from 'supertest';
 import { PubSub } from '../../src/state/pub-sub.js';
 import { bearer, registerUser, type TestUser } from '../factories/users.js';
 import { createTestStorage, startTestApp, type TestApp } from '../support/test-app.js';
+import { connectWs } from '../support/ws-client.js';
 
 // Two instances on one PostgreSQL and Redis. Each keeps credential checks in memory (here for a
 // minute, longer than the test), so only the pub/sub invalidation can make b see a's changes.
@@ -45,6 +47,16 @@ describe('credential state across instances', { skip: !shared }, () => {
     await request(a.url).post('/api/v1/auth/logout').set(bearer(user.accessToken)).expect(204);
     await delivered;
     await request(b.url).get('/api/v1/auth/me').set(bearer(user.accessToken)).expect(401);
+  });
+
+  // Pings are 30 s apart here: only the invalidation can close the socket in time.
+  it('a logout on one instance closes the token\'s sockets on the other', async () => {
+    const user = await registerUser(a);
+    const ws = await connectWs(b.url, `?access_token=${user.accessToken}`);
+    await ws.waitFor((fs) => fs.some((f) => f.type === 'ready'));
+    await request(a.url).post('/api/v1/auth/logout').set(bearer(user.accessToken)).expect(204);
+    const timeout = new Promise<never>((_ok, fail) => setTimeout(() => fail(new Error('still open')), 5000));
+    expect(await Promise.race([ws.closed, timeout])).toEqual({ code: 4401, reason: 'Credentials revoked' });
   });
 
   it('a role change on one instance applies on the other', async () => {
