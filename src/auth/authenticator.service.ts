@@ -63,7 +63,8 @@ export class AuthenticatorService {
       key.lastUsedAt = new Date();
       await this.apiKeys.touch(key.id).catch((err: unknown) => this.logger.warn({ err }, 'Could not record API key use'));
     }
-    return { userId: key.userId, role: key.role, kind: 'api-key', scopes: key.scopes, apiKeyId: key.id };
+    const tokenExpiresAt = key.expiresAt ? key.expiresAt.getTime() / 1000 : undefined;
+    return { userId: key.userId, role: key.role, kind: 'api-key', scopes: key.scopes, apiKeyId: key.id, tokenExpiresAt };
   }
 
   // Users of an external issuer are matched by issuer + subject and created on first sight.

@@ -193,4 +193,20 @@ describe('WebSocket pings', () => {
     await answering.waitFor((fs) => fs.some((f) => f.type === 'pong' && f.id === 'alive'));
     answering.close();
   });
+
+  // Expiry is checked at the pings, as for a JWT (the key's state stays cached until it expires).
+  it('closes a socket authenticated by an API key when the key expires', async () => {
+    const expiresAt = Date.now() + 1500;
+    const created = await request(t.url)
+      .post('/api/v1/api-keys')
+      .set(bearer(alice.accessToken))
+      .send({ name: 'short', expiresAt: new Date(expiresAt).toISOString() })
+      .expect(201);
+    const ws = await connectWs(t.url, `?access_token=${created.body.key}`);
+    await ws.waitFor((fs) => fs.some((f) => f.type === 'ready'));
+    const waitMs = expiresAt - Date.now() + INTERVAL * 2 + 1000;
+    const timeout = new Promise<never>((_ok, fail) => setTimeout(() => fail(new Error('still open')), waitMs));
+    expect(await Promise.race([ws.closed, timeout])).toEqual({ code: 4401, reason: 'Token expired' });
+    expect(Date.now()).toBeGreaterThanOrEqual(expiresAt);
+  });
 });
