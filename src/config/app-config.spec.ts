@@ -24,6 +24,8 @@ describe('AppConfig', () => {
     expect(() => new AppConfig({ DATA_DIR: tempDir(), DATABASE_URL: 'mysql://x' })).toThrow(/DATABASE_URL: must be a postgres:\/\/ URL/);
     expect(() => new AppConfig({ DATA_DIR: tempDir(), REDIS_URL: 'http://x' })).toThrow(/REDIS_URL/);
     expect(() => new AppConfig({ DATA_DIR: tempDir(), ENCRYPTION_KEY: 'short-secret-value' })).toThrow(/ENCRYPTION_KEY: must be 32 bytes/);
+    expect(() => new AppConfig({ DATA_DIR: tempDir(), GENERATION_HEARTBEAT_INTERVAL_MS: '20000' })).toThrow(/GENERATION_STALE_AFTER_MS: must be at least twice/);
+    expect(new AppConfig({ DATA_DIR: tempDir(), GENERATION_HEARTBEAT_INTERVAL_MS: '15000' }).generation.staleAfterMs).toBe(30_000);
     let message = '';
     try {
       new AppConfig({ DATA_DIR: tempDir(), ENCRYPTION_KEY: 'short-secret-value' });

@@ -155,6 +155,12 @@ export class AppConfig {
       loginPerIp: e.RATE_LIMIT_LOGIN_PER_IP,
       registerPerIp: e.RATE_LIMIT_REGISTER_PER_IP,
     };
+    // A live reply that misses one beat (a slow save, a GC pause) must not be swept.
+    if (e.GENERATION_STALE_AFTER_MS < 2 * e.GENERATION_HEARTBEAT_INTERVAL_MS) {
+      throw new ConfigError(
+        'Invalid environment configuration:\n  GENERATION_STALE_AFTER_MS: must be at least twice GENERATION_HEARTBEAT_INTERVAL_MS (live replies would be swept as interrupted)',
+      );
+    }
     this.generation = {
       flushIntervalMs: e.GENERATION_FLUSH_INTERVAL_MS,
       heartbeatIntervalMs: e.GENERATION_HEARTBEAT_INTERVAL_MS,
