@@ -127,6 +127,21 @@ export function parseRetryAfter(headers: unknown, now = Date.now()): number | un
   return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }
 
+// Gemini says how long to wait in its error body (google.rpc.RetryInfo, `"retryDelay": "7s"`),
+// not in a header; its SDK's error keeps the body only as its message, in JSON.
+function retryDelayInBody(e: ErrorLike): number | undefined {
+  if (typeof e.message !== 'string' || !e.message.startsWith('{')) return undefined;
+  let body: { error?: { details?: { retryDelay?: unknown }[] } };
+  try {
+    body = JSON.parse(e.message) as typeof body;
+  } catch {
+    return undefined;
+  }
+  const delay = body.error?.details?.find((d) => typeof d?.retryDelay === 'string')?.retryDelay as string | undefined;
+  const seconds = delay?.match(/^(\d+(?:\.\d+)?)s$/)?.[1];
+  return seconds === undefined ? undefined : Math.round(Number(seconds) * 1000);
+}
+
 // The vendor's error "type" (Anthropic error events, OpenAI error objects), when there is one.
 function vendorType(e: ErrorLike): string | undefined {
   if (typeof e.type === 'string') return e.type;
@@ -212,7 +227,7 @@ export function toProviderError(
     let code = codeForStatus(status);
     const type = vendorType(withStatus!);
     if (status === 400 && type) code = codeForType(type) ?? code;
-    return make(code, status, parseRetryAfter(withStatus!.headers));
+    return make(code, status, parseRetryAfter(withStatus!.headers) ?? retryDelayInBody(withStatus!));
   }
   const type = chain.map(vendorType).find((t) => t !== undefined);
   const typed = type ? codeForType(type) : undefined;

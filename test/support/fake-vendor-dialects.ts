@@ -33,7 +33,7 @@ const ERROR_NAMES: Record<number, { anthropic: string; google: string; openai: s
 };
 
 // An HTTP error body in the vendor's own shape.
-export function errorBody(dialect: Dialect, status: number, message: string): unknown {
+export function errorBody(dialect: Dialect, status: number, message: string, retryAfter?: string): unknown {
   const names = ERROR_NAMES[status] ?? { anthropic: 'api_error', google: 'INTERNAL', openai: 'server_error' };
   switch (dialect) {
     case 'openai':
@@ -43,7 +43,15 @@ export function errorBody(dialect: Dialect, status: number, message: string): un
     case 'anthropic':
       return { type: 'error', error: { type: names.anthropic, message } };
     case 'google':
-      return { error: { code: status, message, status: names.google } };
+      // Gemini tells the wait in the body (google.rpc.RetryInfo), not in a header.
+      return {
+        error: {
+          code: status,
+          message,
+          status: names.google,
+          ...(retryAfter !== undefined ? { details: [{ '@type': 'type.googleapis.com/google.rpc.RetryInfo', retryDelay: `${retryAfter}s` }] } : {}),
+        },
+      };
   }
 }
 

@@ -175,7 +175,7 @@ export async function startFakeVendor(): Promise<FakeVendor> {
       const error = script.error ?? { status: 500 };
       if (attempt <= (script.failTimes ?? Infinity)) {
         const headers: Record<string, string> = error.retryAfter !== undefined ? { 'retry-after': error.retryAfter } : {};
-        return sendJson(res, error.status, error.body ?? errorBody(dialect, error.status, `Scripted error ${error.status}`), headers);
+        return sendJson(res, error.status, error.body ?? errorBody(dialect, error.status, `Scripted error ${error.status}`, error.retryAfter), headers);
       }
     }
     if (kind === 'embed') return sendJson(res, 200, embeddingsBody(dialect, body ?? {}, model));
