@@ -8,6 +8,7 @@ import { Uploads1764400000000 } from './1764400000000-Uploads.js';
 import { KnowledgeBases1764500000000 } from './1764500000000-KnowledgeBases.js';
 import { SessionListVersions1764600000000 } from './1764600000000-SessionListVersions.js';
 import { MessageSearchOnFinish1764700000000 } from './1764700000000-MessageSearchOnFinish.js';
+import { UsageEstimated1764800000000 } from './1764800000000-UsageEstimated.js';
 
 // Listed explicitly (not globbed) so the same list works compiled and under the test runner.
 export const MIGRATIONS = [
@@ -21,4 +22,5 @@ export const MIGRATIONS = [
   KnowledgeBases1764500000000,
   SessionListVersions1764600000000,
   MessageSearchOnFinish1764700000000,
+  UsageEstimated1764800000000,
 ];

@@ -21,6 +21,8 @@ export interface FinalState {
   inputTokens: number | null;
   outputTokens: number | null;
   reasoningTokens: number | null;
+  // The counts are our tokenizer's estimate, the vendor having given none.
+  usageEstimated: boolean;
   timeToFirstTokenMs: number | null;
   finishReason: string | null;
   error: MessageError | null;
@@ -28,7 +30,7 @@ export interface FinalState {
 }
 
 export const COLUMNS = `id, session_id, parent_id, author_id, role, status, content_parts, content, provider, model, input_tokens,
-  output_tokens, reasoning_tokens, time_to_first_token_ms, finish_reason, error, citations, last_seq, heartbeat_at, created_at, updated_at`;
+  output_tokens, reasoning_tokens, usage_estimated, time_to_first_token_ms, finish_reason, error, citations, last_seq, heartbeat_at, created_at, updated_at`;
 
 const PARTIALS_PER_STATEMENT = 100;
 
@@ -207,7 +209,7 @@ export class MessagesRepository {
       this.dataSource,
       `UPDATE messages SET status = $2, content_parts = $3, content = $4, provider = $5, model = $6, input_tokens = $7,
               output_tokens = $8, reasoning_tokens = $9, time_to_first_token_ms = $10, finish_reason = $11, error = $12,
-              last_seq = $13, heartbeat_at = NULL, updated_at = now()
+              last_seq = $13, usage_estimated = $14, heartbeat_at = NULL, updated_at = now()
         WHERE id = $1 AND status = 'streaming' RETURNING ${COLUMNS}`,
       [
         id,
@@ -223,6 +225,7 @@ export class MessagesRepository {
         s.finishReason,
         s.error === null ? null : JSON.stringify(s.error),
         s.lastSeq,
+        s.usageEstimated,
       ],
     );
     return rows[0] ? toMessage(rows[0]) : null;
@@ -266,6 +269,7 @@ export interface MessageRow {
   input_tokens: number | null;
   output_tokens: number | null;
   reasoning_tokens: number | null;
+  usage_estimated: boolean;
   time_to_first_token_ms: number | null;
   finish_reason: string | null;
   error: MessageError | null;
@@ -317,6 +321,7 @@ function toMessage(r: MessageRow): Message {
     inputTokens: r.input_tokens,
     outputTokens: r.output_tokens,
     reasoningTokens: r.reasoning_tokens,
+    usageEstimated: r.usage_estimated,
     timeToFirstTokenMs: r.time_to_first_token_ms,
     finishReason: r.finish_reason,
     error: r.error,

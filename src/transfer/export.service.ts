@@ -104,7 +104,7 @@ function toExported(s: ArchiveSession, messages: ArchiveMessage[]): ExportedSess
       content: m.content,
       provider: m.provider,
       model: m.model,
-      usage: { inputTokens: m.inputTokens, outputTokens: m.outputTokens, reasoningTokens: m.reasoningTokens },
+      usage: { inputTokens: m.inputTokens, outputTokens: m.outputTokens, reasoningTokens: m.reasoningTokens, estimated: m.usageEstimated },
       createdAt: m.createdAt.toISOString(),
     })),
   };

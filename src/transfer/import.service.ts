@@ -86,6 +86,7 @@ export class ImportService {
         inputTokens: m.usage.inputTokens,
         outputTokens: m.usage.outputTokens,
         reasoningTokens: m.usage.reasoningTokens,
+        usageEstimated: m.usage.estimated ?? false,
         createdAt,
       });
     }

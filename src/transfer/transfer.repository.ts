@@ -32,6 +32,7 @@ export interface ArchiveMessage {
   inputTokens: number | null;
   outputTokens: number | null;
   reasoningTokens: number | null;
+  usageEstimated: boolean;
   createdAt: Date;
 }
 
@@ -39,7 +40,8 @@ const SESSION_COLUMNS = `id, title, provider, model, system_prompt AS "systemPro
   context_messages AS "contextMessages", pinned, archived, folder, tags, current_leaf_id AS "currentLeafId",
   last_activity_at AS "lastActivityAt", created_at AS "createdAt"`;
 const MESSAGE_COLUMNS = `id, parent_id AS "parentId", role, status, content_parts AS "contentParts", content, provider, model,
-  input_tokens AS "inputTokens", output_tokens AS "outputTokens", reasoning_tokens AS "reasoningTokens", created_at AS "createdAt"`;
+  input_tokens AS "inputTokens", output_tokens AS "outputTokens", reasoning_tokens AS "reasoningTokens",
+  usage_estimated AS "usageEstimated", created_at AS "createdAt"`;
 // Rows per INSERT: well under PostgreSQL's 65535 parameters.
 const BATCH = 500;
 
@@ -80,12 +82,12 @@ export class TransferRepository {
     return this.insertBatched(
       manager,
       `INSERT INTO messages (id, session_id, parent_id, author_id, role, status, content_parts, content, provider, model,
-         input_tokens, output_tokens, reasoning_tokens, created_at, updated_at) VALUES`,
+         input_tokens, output_tokens, reasoning_tokens, usage_estimated, created_at, updated_at) VALUES`,
       messages.map((m) => [
         m.id, sessionId, m.parentId, m.role === 'user' ? userId : null, m.role, m.status, JSON.stringify(m.contentParts), m.content, m.provider, m.model,
-        m.inputTokens, m.outputTokens, m.reasoningTokens, m.createdAt, m.createdAt,
+        m.inputTokens, m.outputTokens, m.reasoningTokens, m.usageEstimated, m.createdAt, m.createdAt,
       ]),
-      ['uuid', 'uuid', 'uuid', 'uuid', 'varchar', 'varchar', 'jsonb', 'text', 'varchar', 'varchar', 'integer', 'integer', 'integer', 'timestamptz', 'timestamptz'],
+      ['uuid', 'uuid', 'uuid', 'uuid', 'varchar', 'varchar', 'jsonb', 'text', 'varchar', 'varchar', 'integer', 'integer', 'integer', 'boolean', 'timestamptz', 'timestamptz'],
     );
   }
 

@@ -47,7 +47,7 @@ describe('chat: sending, replies, branches', () => {
       content: DEFAULT_TOKENS.join(''),
       contentParts: [{ type: 'text', text: DEFAULT_TOKENS.join('') }],
       finishReason: 'stop',
-      usage: { inputTokens: 12, outputTokens: 5, reasoningTokens: 0 },
+      usage: { inputTokens: 12, outputTokens: 5, reasoningTokens: 0, estimated: false },
       error: null,
     });
     expect(done.timeToFirstTokenMs).toBeGreaterThanOrEqual(0);
@@ -190,6 +190,10 @@ describe('chat: sending, replies, branches', () => {
     await waitForMessage(t, alice.accessToken, sent.assistantMessage.id, (m) => m.content === 'ab');
     const stopped = await request(t.url).post(`/api/v1/messages/${sent.assistantMessage.id}/stop`).set(bearer(alice.accessToken)).expect(200);
     expect(stopped.body).toMatchObject({ status: 'cancelled', content: 'ab', finishReason: 'cancelled' });
+    // Stopped before the vendor's usage event: the counts are estimated, and say so.
+    expect(stopped.body.usage).toEqual({ inputTokens: expect.any(Number), outputTokens: expect.any(Number), reasoningTokens: 0, estimated: true });
+    expect(stopped.body.usage.inputTokens).toBeGreaterThan(0);
+    expect(stopped.body.usage.outputTokens).toBeGreaterThan(0);
     await until(() => vendor.aborted > abortedBefore);
     vendor.release();
     // Stopping a finished reply changes nothing.
@@ -232,6 +236,20 @@ describe('chat: sending, replies, branches', () => {
     expect(done.status).toBe('error');
     expect(done.content).toBe('');
     expect(done.error).toMatchObject({ status: 502, upstreamStatus: 404, provider: 'openai' });
+  });
+
+  it('estimates the usage of a reply whose vendor reports none, and keeps none for a reply that said nothing', async () => {
+    vendor.script('no-usage', { tokens: ['one', ' two', ' three'], usage: null });
+    const session = await createSession(t, alice.accessToken, { title: 'No usage', settings: { model: 'no-usage', systemPrompt: 'Be brief.' } });
+    const sent = (await send(session.id, { content: 'count to three' }).expect(202)).body;
+    const done = await waitForMessage(t, alice.accessToken, sent.assistantMessage.id);
+    expect(done).toMatchObject({ status: 'completed', content: 'one two three' });
+    // o200k_base: "one two three" is 3 tokens; the prompt is the system prompt and the message.
+    expect(done.usage).toMatchObject({ outputTokens: 3, reasoningTokens: 0, estimated: true });
+    expect(done.usage.inputTokens).toBeGreaterThanOrEqual(6);
+    const refused = (await send((await createSession(t, alice.accessToken, { settings: { model: 'unknown-usage' } })).id, { content: 'x' }).expect(202)).body;
+    const failed = await waitForMessage(t, alice.accessToken, refused.assistantMessage.id);
+    expect(failed.usage).toEqual({ inputTokens: null, outputTokens: null, reasoningTokens: null, estimated: false });
   });
 
   it('titles an untitled session after its first completed reply, when the first one failed', async () => {

@@ -90,6 +90,8 @@ export class UsageDto {
   @ApiProperty({ type: Number, nullable: true }) inputTokens!: number | null;
   @ApiProperty({ type: Number, nullable: true }) outputTokens!: number | null;
   @ApiProperty({ type: Number, nullable: true }) reasoningTokens!: number | null;
+  @ApiProperty({ description: "The counts are estimated with a tokenizer: the vendor reported none (a stopped reply, a server that sends no usage)" })
+  estimated!: boolean;
 }
 
 export class MessageErrorDto {
@@ -138,7 +140,7 @@ export class MessageResponseDto {
       siblingIds,
       provider: m.provider,
       model: m.model,
-      usage: { inputTokens: m.inputTokens, outputTokens: m.outputTokens, reasoningTokens: m.reasoningTokens },
+      usage: { inputTokens: m.inputTokens, outputTokens: m.outputTokens, reasoningTokens: m.reasoningTokens, estimated: m.usageEstimated },
       timeToFirstTokenMs: m.timeToFirstTokenMs,
       finishReason: m.finishReason,
       error: m.error,

@@ -62,6 +62,10 @@ export class Message {
   @Column({ name: 'reasoning_tokens', type: 'integer', nullable: true })
   reasoningTokens!: number | null;
 
+  // The token counts are our tokenizer's estimate: the vendor reported none.
+  @Column({ name: 'usage_estimated', type: 'boolean', default: false })
+  usageEstimated!: boolean;
+
   @Column({ name: 'time_to_first_token_ms', type: 'integer', nullable: true })
   timeToFirstTokenMs!: number | null;
 

@@ -16,8 +16,8 @@ export interface ContextLimits {
 }
 
 // Fixed estimates: vendors price an image by its size; this is about a 1024×1024 image.
-const IMAGE_TOKENS = 1_000;
-const PER_MESSAGE_TOKENS = 4;
+export const IMAGE_TOKENS = 1_000;
+export const PER_MESSAGE_TOKENS = 4;
 
 export class PromptTooLongError extends Error {}
 
@@ -81,7 +81,7 @@ function tokensOf(message: ChatTurnMessage): number {
   return message.parts.reduce((sum, p) => sum + (p.type === 'image' ? IMAGE_TOKENS : countTokens(partText(p))), PER_MESSAGE_TOKENS);
 }
 
-function partText(p: ContentPart): string {
+export function partText(p: ContentPart): string {
   switch (p.type) {
     case 'text':
     case 'reasoning':

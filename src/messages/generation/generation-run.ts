@@ -13,6 +13,7 @@ import type { FinalState, MessagesRepository } from '../messages.repository.js';
 import type { AbortReason, GenerationJob } from './generation-job.js';
 import { type PendingEvent, PendingEvents } from './pending-events.js';
 import { ReplyAccumulator } from './reply-accumulator.js';
+import { estimateUsage } from './usage-estimate.js';
 
 // A partial save of a reply, claiming what went out on the bus up to `seq`. A text-only reply
 // whose previous save is known sends only the text added since (`baseSeq` set: appended in SQL,
@@ -76,6 +77,8 @@ export class GenerationRun {
   private lastWrite: Promise<void> = Promise.resolve();
   private provider: string;
   private model: string;
+  // The system prompt as sent (with knowledge-base sources), for a usage estimate.
+  private sentSystem: string | undefined;
 
   constructor(
     readonly job: GenerationJob,
@@ -138,6 +141,7 @@ export class GenerationRun {
 
   private open(system: string | undefined): AsyncIterator<RoutedEvent> {
     const { job } = this;
+    this.sentSystem = system;
     return this.deps.providers.stream(
       job.userId,
       { provider: job.provider, model: job.model },
@@ -263,7 +267,12 @@ export class GenerationRun {
     error: MessageError | null,
     timeToFirstTokenMs: number | null,
   ): Promise<Message | null> {
-    const usage = this.reply.usage;
+    // Without the vendor's count, a reply that said something gets an estimate (flagged); one that
+    // said nothing keeps none (the vendor refused it, or it was stopped before it began).
+    const estimated = this.reply.usage === null && this.reply.size > 0;
+    const usage = estimated
+      ? estimateUsage(this.sentSystem, this.job.messages, { output: this.reply.output, reasoning: this.reply.reasoning })
+      : this.reply.usage;
     const state: FinalState = {
       status,
       contentParts: this.reply.parts(),
@@ -273,6 +282,7 @@ export class GenerationRun {
       inputTokens: usage?.inputTokens ?? null,
       outputTokens: usage?.outputTokens ?? null,
       reasoningTokens: usage?.reasoningTokens ?? null,
+      usageEstimated: estimated,
       timeToFirstTokenMs,
       finishReason: status === 'completed' ? (this.reply.finishReason ?? 'stop') : status === 'error' ? 'error' : status,
       error,

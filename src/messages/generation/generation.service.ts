@@ -164,6 +164,7 @@ export class GenerationService implements OnModuleInit, OnModuleDestroy {
       inputTokens: null,
       outputTokens: null,
       reasoningTokens: null,
+      usageEstimated: false,
       timeToFirstTokenMs: null,
       finishReason: status,
       error,

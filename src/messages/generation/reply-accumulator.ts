@@ -33,6 +33,11 @@ export class ReplyAccumulator {
     return this.reasoning === '' && this.toolCalls.length === 0;
   }
 
+  // What a vendor counts as output besides reasoning: text and tool-call arguments.
+  get output(): string {
+    return this.text + this.toolCalls.map((c) => (c ? c.name + c.arguments : '')).join('');
+  }
+
   get size(): number {
     return this.text.length + this.reasoning.length + this.toolCalls.reduce((n, c) => n + c.arguments.length, 0);
   }

@@ -13,3 +13,12 @@ export function countTokens(text: string): number {
 export function utf8Length(text: string): number {
   return Buffer.byteLength(text, 'utf8');
 }
+
+// Text counted exactly up to this many characters; beyond, a sample of this size is counted and
+// scaled by length, so estimating a long text costs a bounded few milliseconds of the event loop.
+const SAMPLE_CHARS = 8_192;
+
+export function estimateTokens(text: string): number {
+  if (text.length <= SAMPLE_CHARS) return countTokens(text);
+  return Math.round((countTokens(text.slice(0, SAMPLE_CHARS)) * text.length) / SAMPLE_CHARS);
+}

@@ -18,7 +18,8 @@ export interface ImportedMessage {
   contentParts: ContentPart[];
   provider: string | null;
   model: string | null;
-  usage: { inputTokens: number | null; outputTokens: number | null; reasoningTokens: number | null };
+  // `estimated`: the counts are a tokenizer's estimate (this service's own exports say so).
+  usage: { inputTokens: number | null; outputTokens: number | null; reasoningTokens: number | null; estimated?: boolean };
   createdAt: Date | null;
 }
 

@@ -98,6 +98,7 @@ function parseMessage(p: Problems, raw: unknown, path: string): ImportedMessage 
       inputTokens: optionalCount(usage.inputTokens),
       outputTokens: optionalCount(usage.outputTokens),
       reasoningTokens: optionalCount(usage.reasoningTokens),
+      estimated: usage.estimated === true,
     },
     createdAt: toDate(raw.createdAt),
   };
