@@ -5,6 +5,9 @@ import type { StreamFollower } from '../streaming/stream-bus.js';
 // keeps the live follower instead of replaying events the client already has.
 export class FollowedStream {
   lastSeq: number;
+  // A resume asked for events after this seq while the stream was already followed: the live
+  // events up to it are ones the client has.
+  skipThrough = 0;
   private follower?: StreamFollower;
   private closed = false;
 

@@ -223,7 +223,10 @@ export class WsConnection implements SubscriptionHost {
     this.followers ??= new Map();
     const followers = this.followers;
     const current = followers.get(messageId);
-    if (current && afterSeq >= current.lastSeq) return;
+    if (current && afterSeq >= current.lastSeq) {
+      current.skipThrough = Math.max(current.skipThrough, afterSeq);
+      return;
+    }
     if (current) {
       current.close();
       followers.delete(messageId);
@@ -238,6 +241,7 @@ export class WsConnection implements SubscriptionHost {
     try {
       entry.attach(
         await this.deps.bus.follow(messageId, afterSeq, (e) => {
+          if (e.seq <= entry.skipThrough && !isFinalEvent(e)) return;
           entry.lastSeq = e.seq;
           this.writeEncoded(eventFrame(e));
           if (isFinalEvent(e)) forget();

@@ -113,6 +113,30 @@ describe('chat over WebSocket', () => {
     late.close();
   });
 
+  it('skips what a resume says the client has, on a stream the socket already follows', async () => {
+    vendor.script('ws-skip', { tokens: ['s1', 's2', 's3', 's4', 's5', 's6'], pauseAfter: 2, delayMs: 20 });
+    const session = await createSession(t, alice.accessToken, { title: 'Skip', settings: { model: 'ws-skip' } });
+    const ws = await connectWs(t.url, `?access_token=${alice.accessToken}`);
+    ws.send({ type: 'message.send', sessionId: session.id, content: 'go' });
+    const frames = await ws.waitFor((fs) => {
+      const created = fs.find((f) => f.type === 'message.created');
+      return created !== undefined && deltaText(fs, created.assistantMessage.id) === 's1s2';
+    });
+    const messageId = frames.find((f) => f.type === 'message.created').assistantMessage.id as string;
+    const lastSeq = Math.max(...frames.filter((f) => f.messageId === messageId).map((f) => f.seq as number));
+    // The client has two more events (from another socket, say): it asks from two further on.
+    ws.send({ type: 'resume', messageId, fromSeq: lastSeq + 3 });
+    await new Promise((r) => setTimeout(r, 50));
+    const seen = ws.frames.length;
+    vendor.release();
+    const all = await ws.waitFor((fs) => fs.some(isFinalFrame));
+    const later = all.slice(seen).filter((f) => f.messageId === messageId);
+    expect(later.at(-1).type).toBe('message.completed');
+    expect(later.slice(0, -1).map((f) => f.seq)[0]).toBe(lastSeq + 3);
+    expect(later.at(-1).message.content).toBe('s1s2s3s4s5s6');
+    ws.close();
+  });
+
   it('stops a reply from a socket', async () => {
     vendor.script('ws-stop', { tokens: ['s1', 's2', 's3'], pauseAfter: 1 });
     const session = await createSession(t, alice.accessToken, { title: 'Stop', settings: { model: 'ws-stop' } });
