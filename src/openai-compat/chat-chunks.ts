@@ -151,6 +151,11 @@ export class CompletionAccumulator {
   finishReason: FinishReason | undefined;
   private readonly calls = new Map<number, OpenAIToolCall>();
 
+  // What a vendor counts as output besides reasoning: text and tool calls.
+  get output(): string {
+    return this.text + [...this.calls.values()].map((c) => c.function.name + c.function.arguments).join('');
+  }
+
   apply(event: ProviderEvent): void {
     switch (event.type) {
       case 'text':

@@ -8,6 +8,7 @@ import type { ChatTurnRequest, ProviderEvent } from '../providers/provider.types
 import { type ModelRoute, ProvidersService, type RoutedEvent } from '../providers/providers.service.js';
 import type { UsageStatus } from '../usage/entities/usage-record.entity.js';
 import { UsageRecordsService } from '../usage/usage-records.service.js';
+import { estimateUsage } from '../messages/generation/usage-estimate.js';
 import { ChunkBuilder, type CompletionMeta, CompletionAccumulator } from './chat-chunks.js';
 import { toChatTurn, toStop, toToolChoice, toToolDefinitions } from './chat-mapping.js';
 import { CompatModelsService } from './compat-models.service.js';
@@ -18,6 +19,8 @@ import { toOpenAIError } from './openai-error.js';
 interface Call {
   principal: Principal;
   route: ModelRoute;
+  // The request as sent upstream, for a usage estimate.
+  turn: Omit<ChatTurnRequest, 'model' | 'signal'>;
   meta: CompletionMeta;
   controller: AbortController;
   reply: FastifyReply;
@@ -47,6 +50,7 @@ export class ChatCompletionsService {
     const call: Call = {
       principal,
       route,
+      turn,
       meta: { id: `chatcmpl-${randomUUID()}`, created: Math.floor(Date.now() / 1000), model: `${route.provider}/${route.model}` },
       controller,
       reply,
@@ -142,14 +146,19 @@ export class ChatCompletionsService {
     return aborted ? 'cancelled' : 'error';
   }
 
+  // Without the vendor's count, a call that got output is recorded with estimated counts (a call
+  // abandoned mid-stream is billed by the vendor all the same); one that got none with zeros.
   private record(call: Call, status: UsageStatus, reply: CompletionAccumulator): Promise<void> {
+    const estimated = reply.usage === undefined && (reply.output !== '' || reply.reasoning !== '');
+    const usage = estimated ? estimateUsage(call.turn.system, call.turn.messages, { output: reply.output, reasoning: reply.reasoning }) : reply.usage;
     return this.usage.record({
       userId: call.principal.userId,
       apiKeyId: call.principal.apiKeyId,
       source: 'openai-compat.chat',
       provider: call.route.provider,
       model: call.route.model,
-      usage: reply.usage,
+      usage,
+      estimated,
       status,
     });
   }

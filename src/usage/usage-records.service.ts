@@ -10,6 +10,7 @@ export interface UsageEntry {
   provider: string;
   model: string;
   usage?: Partial<Usage>;
+  estimated?: boolean;
   status: UsageStatus;
 }
 
@@ -32,6 +33,7 @@ export class UsageRecordsService {
       inputTokens: entry.usage?.inputTokens ?? 0,
       outputTokens: entry.usage?.outputTokens ?? 0,
       reasoningTokens: entry.usage?.reasoningTokens ?? 0,
+      estimated: entry.estimated ?? false,
       status: entry.status,
     };
     try {

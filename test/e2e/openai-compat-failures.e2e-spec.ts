@@ -108,7 +108,10 @@ describe('OpenAI-compatible API: errors, cancellation, usage', () => {
     expect(text).toBe('onetwo');
     await until(() => vendor.aborted > before);
     await until(async () => (await usageRows(bob.id)).length === 1);
-    expect((await usageRows(bob.id))[0]).toMatchObject({ status: 'cancelled', source: 'openai-compat.chat', model: 'slow-model' });
+    // Abandoned before the vendor's usage event: what was sent and said is estimated, and flagged.
+    const [row] = await usageRows(bob.id);
+    expect(row).toMatchObject({ status: 'cancelled', source: 'openai-compat.chat', model: 'slow-model', estimated: true, output_tokens: 2 });
+    expect(row.input_tokens).toBeGreaterThan(0);
   });
 
   it('cancels the upstream request when a non-streamed call is abandoned', async () => {
@@ -152,6 +155,6 @@ describe('OpenAI-compatible API: errors, cancellation, usage', () => {
       ['openai-compat.embeddings', 'openai', 'text-embedding-fake', 'completed', 3, 0],
       ['openai-compat.chat', 'openai', 'broken-model', 'error', 0, 0],
     ]));
-    expect(rows.every((r) => r.api_key_id === carolKey.id && r.reasoning_tokens === 0)).toBe(true);
+    expect(rows.every((r) => r.api_key_id === carolKey.id && r.reasoning_tokens === 0 && r.estimated === false)).toBe(true);
   });
 });

@@ -38,6 +38,11 @@ export class UsageRecord {
   @Column({ name: 'reasoning_tokens', type: 'integer' })
   reasoningTokens!: number;
 
+  // The token counts are a tokenizer's estimate: the vendor reported none (a call abandoned
+  // before the vendor's usage event, a server that sends none).
+  @Column({ type: 'boolean', default: false })
+  estimated!: boolean;
+
   @Column({ type: 'varchar', length: 16 })
   status!: UsageStatus;
 
