@@ -71,7 +71,13 @@ export class SessionSubscriptions {
       case 'message.created': {
         const { origin: _origin, ...frame } = event;
         this.host.write(frame);
-        if (event.assistantMessage) void this.host.follow(event.assistantMessage.id, 0, sessionId).catch(() => undefined);
+        if (event.assistantMessage) {
+          const messageId = event.assistantMessage.id;
+          // A socket that follows too many streams is told which reply it does not get live.
+          void this.host.follow(messageId, 0, sessionId).catch((err: unknown) => {
+            if (err instanceof FrameError) this.host.write({ type: 'error', code: err.code, message: err.message, messageId });
+          });
+        }
         return;
       }
       case 'presence':

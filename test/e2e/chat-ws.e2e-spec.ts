@@ -234,3 +234,41 @@ describe('WebSocket pings', () => {
     expect(Date.now()).toBeGreaterThanOrEqual(expiresAt);
   });
 });
+
+describe('WebSocket stream limits', () => {
+  let vendor: FakeVendor;
+  let t: TestApp;
+
+  before(async () => {
+    vendor = await startFakeVendor();
+    t = await startChatApp(vendor, { GENERATION_MAX_ACTIVE_PER_USER: '100' });
+  });
+  after(async () => {
+    vendor.release();
+    await t.close();
+    await vendor.close();
+  });
+
+  it('tells a subscriber which reply it does not get live once it follows 64 streams', async () => {
+    vendor.script('ws-many', { tokens: ['held'], pauseAfter: 0 });
+    const alice = await registerUser(t);
+    const session = await createSession(t, alice.accessToken, { title: 'Many', settings: { model: 'ws-many' } });
+    const ws = await connectWs(t.url, `?access_token=${alice.accessToken}`);
+    ws.send({ type: 'subscribe', id: 's', sessionId: session.id });
+    await ws.waitFor((fs) => fs.some((f) => f.type === 'subscribed'));
+    const ids: string[] = [];
+    // Each reply starts a new root branch, so all 65 generate at once.
+    for (let i = 0; i < 65; i++) {
+      const sent = await request(t.url)
+        .post(`/api/v1/sessions/${session.id}/messages`)
+        .set(bearer(alice.accessToken))
+        .send({ content: `n${i}`, parentId: null })
+        .expect(202);
+      ids.push(sent.body.assistantMessage.id as string);
+    }
+    const frames = await ws.waitFor((fs) => fs.some((f) => f.type === 'error'));
+    expect(frames.find((f) => f.type === 'error')).toMatchObject({ code: 'TOO_MANY_STREAMS', messageId: ids[64] });
+    expect(frames.filter((f) => f.type === 'message.created')).toHaveLength(65);
+    ws.close();
+  });
+});
