@@ -28,6 +28,9 @@ const KNOWN: [RegExp, ModelFacts][] = [
   [/^(llama|qwen|deepseek|phi|gemma)/, { contextWindow: 128_000, vision: false }],
 ];
 
+// What a model that takes no images is sent in an image's place.
+export const IMAGE_OMITTED = '[image omitted: this model does not take images]';
+
 export const DEFAULT_MODEL_FACTS: ModelFacts = { contextWindow: 8_192, vision: false };
 
 export function modelFacts(model: string): ModelFacts {

@@ -5,7 +5,7 @@ import type { AdapterOptions } from './adapters/adapter-options.js';
 import { createGuardedFetch } from './address-guard.js';
 import { createHttpFetch } from './http-fetch.js';
 import type { ProviderInfoDto } from './dto/provider-info.dto.js';
-import { type ModelFacts, modelFacts } from './model-catalog.js';
+import { IMAGE_OMITTED, type ModelFacts, modelFacts } from './model-catalog.js';
 import { ModelListService } from './model-list.service.js';
 import { createProvider } from './provider-factory.js';
 import { ProviderKeysService, type UserCredential } from './provider-keys.service.js';
@@ -54,12 +54,15 @@ export class ProvidersService {
     const chain = [route, ...(route.fallbacks ?? this.config.providers.fallbacks)];
     const seen = new Set<string>();
     const candidates: RouteCandidate[] = [];
-    for (const { provider, model } of chain) {
+    for (const [i, { provider, model }] of chain.entries()) {
       const key = `${provider}/${model}`;
       const resolved = this.resolve(provider, credentials);
       if (seen.has(key) || !resolved) continue;
       seen.add(key);
-      candidates.push({ route: { provider, model }, open: () => resolved.provider.streamChat({ ...request, model }) });
+      // The request was built for the primary route; a fallback that takes no images gets them
+      // as a note (a vendor refuses image parts for a text-only model).
+      const fitted = i > 0 && !modelFacts(model).vision ? withoutImages(request) : request;
+      candidates.push({ route: { provider, model }, open: () => resolved.provider.streamChat({ ...fitted, model }) });
     }
     if (candidates[0]?.route.provider !== route.provider) await this.assertUsable(userId, route.provider);
     yield* streamWithFallbacks(candidates, this.retryPolicy(), request.signal);
@@ -163,4 +166,15 @@ export class ProvidersService {
 // OpenAI-compatible servers (Ollama, LM Studio) often need no key; the vendors always do.
 function serverUsable(entry: ServerProviderConfig): boolean {
   return entry.kind === 'openai-compatible' || entry.apiKey !== undefined;
+}
+
+function withoutImages<R extends Pick<ChatTurnRequest, 'messages'>>(request: R): R {
+  if (!request.messages.some((m) => m.parts.some((p) => p.type === 'image'))) return request;
+  return {
+    ...request,
+    messages: request.messages.map((m) => ({
+      ...m,
+      parts: m.parts.map((p) => (p.type === 'image' ? { type: 'text' as const, text: IMAGE_OMITTED } : p)),
+    })),
+  };
 }

@@ -101,6 +101,25 @@ describe('ProvidersService.stream', () => {
     expect(vendor.requests.filter((r) => r.model === 'svc-down')).toHaveLength(3);
   });
 
+  it('sends a text-only fallback the images as a note, and a vision one the images', async () => {
+    vendor.script('svc-vision-down', { error: { status: 500 } });
+    const image = { type: 'image' as const, mimeType: 'image/png', data: 'iVBORw0KGgo=' };
+    const withImage = () => ({ ...turn(), messages: [{ role: 'user' as const, parts: [{ type: 'text' as const, text: 'what is this?' }, image] }] });
+    const run = (fallback: string) =>
+      collect(service().stream(user.id, { provider: 'openai', model: 'svc-vision-down', fallbacks: [{ provider: 'openai', model: fallback }] }, withImage()));
+    expect((await run('text-only-backup')).error).toBeUndefined();
+    const textOnly = vendor.requests.filter((r) => r.model === 'text-only-backup').at(-1)!;
+    // Text parts only (the adapter sends them as one string): the question and the note.
+    expect(JSON.stringify(textOnly.body.messages[0].content)).not.toContain('image_url');
+    expect(textOnly.body.messages[0].content).toContain('what is this?');
+    expect(textOnly.body.messages[0].content).toContain('[image omitted: this model does not take images]');
+    expect((await run('gpt-4o-backup')).error).toBeUndefined();
+    const vision = vendor.requests.filter((r) => r.model === 'gpt-4o-backup').at(-1)!;
+    expect(vision.body.messages[0].content[1]).toMatchObject({ type: 'image_url' });
+    // The primary got the image as built for it.
+    expect(vendor.requests.filter((r) => r.model === 'svc-vision-down').at(-1)!.body.messages[0].content[1]).toMatchObject({ type: 'image_url' });
+  });
+
   it('passes unknown models to the vendor and returns its refusal', async () => {
     const { error } = await collect(service().stream(user.id, { provider: 'openai', model: 'unknown-xyz', fallbacks: [] }, turn()));
     expect(error).toMatchObject({ code: ProviderErrorCode.ModelNotFound });

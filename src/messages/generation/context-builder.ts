@@ -1,3 +1,4 @@
+import { IMAGE_OMITTED } from '../../providers/model-catalog.js';
 import type { ChatTurnMessage, ContentPart } from '../../providers/provider.types.js';
 import { countTokens, utf8Length } from './token-counter.js';
 
@@ -53,7 +54,7 @@ function toTurn(message: HistoryMessage, vision: boolean): ChatTurnMessage | nul
       case 'text':
         return p.text.length > 0 ? [p] : [];
       case 'image':
-        return vision ? [p] : [{ type: 'text', text: '[image omitted: this model does not take images]' }];
+        return vision ? [p] : [{ type: 'text', text: IMAGE_OMITTED }];
       case 'file':
         return [{ type: 'text', text: `[attached file${p.name ? `: ${p.name}` : ''}]` }];
       case 'reasoning':
