@@ -6,9 +6,8 @@ import type { ProvidersService, RoutedEvent } from '../../providers/providers.se
 import type { StreamBus } from '../../streaming/stream-bus.js';
 import type { StreamEvent, StreamEventName } from '../../streaming/stream-event.js';
 import type { TurnBatch } from '../../streaming/turn-batch.js';
-import { MessageResponseDto } from '../dto/message.dto.js';
 import type { Message, MessageError, MessageStatus } from '../entities/message.entity.js';
-import { finalEvent } from './final-event.js';
+import { savedFinalEvent } from './final-event.js';
 import type { FinalState, MessagesRepository } from '../messages.repository.js';
 import type { AbortReason, GenerationJob } from './generation-job.js';
 import { type PendingEvent, PendingEvents } from './pending-events.js';
@@ -292,8 +291,7 @@ export class GenerationRun {
     if (!message) {
       await this.endAsSaved();
     } else {
-      const siblings = await this.deps.messages.childrenOf(message.sessionId, [message.parentId]);
-      const final = finalEvent(MessageResponseDto.from(message, siblings.get(message.parentId) ?? [message.id]), message.lastSeq);
+      const final = await savedFinalEvent(this.deps.messages, message);
       await this.deps.bus.append(this.job.messageId, [final]).catch((err: unknown) => {
         this.deps.logger.warn({ err, messageId: this.job.messageId }, 'Could not publish the final event');
       });
@@ -309,14 +307,10 @@ export class GenerationRun {
     const { messageId } = this.job;
     try {
       const [row] = await this.deps.messages.branchTo(messageId, 1);
-      let final: StreamEvent;
-      if (row) {
-        const siblings = await this.deps.messages.childrenOf(row.sessionId, [row.parentId]);
-        final = finalEvent(MessageResponseDto.from(row, siblings.get(row.parentId) ?? [row.id]), row.lastSeq);
-      } else {
-        const seq = this.seq + 1;
-        final = { seq, event: 'message.error', data: { messageId, seq, error: DELETED_ERROR } };
-      }
+      const seq = this.seq + 1;
+      const final: StreamEvent = row
+        ? await savedFinalEvent(this.deps.messages, row)
+        : { seq, event: 'message.error', data: { messageId, seq, error: DELETED_ERROR } };
       // The shared log may refuse it (it holds that seq already): its readers have the end.
       await this.deps.bus.append(messageId, [final]).catch(() => undefined);
     } catch (err) {

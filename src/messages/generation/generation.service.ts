@@ -7,12 +7,11 @@ import { PubSub, type Unsubscribe } from '../../state/pub-sub.js';
 import { StreamBus } from '../../streaming/stream-bus.js';
 import { isFinalEvent } from '../../streaming/stream-event.js';
 import { TurnBatch } from '../../streaming/turn-batch.js';
-import { MessageResponseDto } from '../dto/message.dto.js';
 import type { Message, MessageError, MessageStatus } from '../entities/message.entity.js';
 import { STOP_CHANNEL } from '../../streaming/channels.js';
 import { MessagesError, MessagesErrorCode } from '../messages.errors.js';
 import { MessagesRepository } from '../messages.repository.js';
-import { finalEvent } from './final-event.js';
+import { savedFinalEvent } from './final-event.js';
 import type { GenerationJob } from './generation-job.js';
 import { GenerationRun, INTERRUPTED_ERROR } from './generation-run.js';
 import { ReplyAccumulator } from './reply-accumulator.js';
@@ -171,8 +170,7 @@ export class GenerationService implements OnModuleInit, OnModuleDestroy {
       lastSeq: seq,
     });
     if (!finished) return;
-    const siblings = await this.messages.childrenOf(finished.sessionId, [finished.parentId]);
-    await this.bus.append(finished.id, [finalEvent(MessageResponseDto.from(finished, siblings.get(finished.parentId) ?? []), seq)]);
+    await this.bus.append(finished.id, [await savedFinalEvent(this.messages, finished)]);
   }
 
   // Partial text of every local reply in one statement per interval, not one per reply: a

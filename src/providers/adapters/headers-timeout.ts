@@ -1,3 +1,5 @@
+import { linkedController } from './adapter-options.js';
+
 // Named as the platform names a timeout, which the SDKs and toProviderError read as TIMEOUT.
 export class HeadersTimeoutError extends Error {
   override name = 'TimeoutError';
@@ -12,18 +14,16 @@ export class HeadersTimeoutError extends Error {
 // headers, so a long reply streams for as long as it takes.
 export function withHeadersTimeout(fetch: typeof globalThis.fetch, timeoutMs: number): typeof globalThis.fetch {
   return async (input, init) => {
-    const outer = init?.signal ?? (input instanceof Request ? input.signal : undefined);
-    const controller = new AbortController();
-    const forward = () => controller.abort(outer?.reason);
-    if (outer?.aborted) forward();
-    else outer?.addEventListener('abort', forward, { once: true });
-    const timer = setTimeout(() => controller.abort(new HeadersTimeoutError(timeoutMs)), timeoutMs);
+    // Still linked once the headers are in: the caller's abort must reach the streaming body.
+    const link = linkedController(init?.signal ?? (input instanceof Request ? input.signal : undefined));
+    const timer = setTimeout(() => link.controller.abort(new HeadersTimeoutError(timeoutMs)), timeoutMs);
     try {
-      return await fetch(input, { ...init, signal: controller.signal });
+      return await fetch(input, { ...init, signal: link.controller.signal });
     } catch (err) {
-      outer?.removeEventListener('abort', forward);
+      const reason: unknown = link.controller.signal.reason;
+      link.dispose();
       // Not the AbortError the aborted request fails with, which would read as our own abort.
-      throw controller.signal.reason instanceof HeadersTimeoutError ? controller.signal.reason : err;
+      throw reason instanceof HeadersTimeoutError ? reason : err;
     } finally {
       clearTimeout(timer);
     }
