@@ -204,6 +204,21 @@ for (const [name, make] of Object.entries(adapters)) {
   });
 }
 
+// OpenAI and Mistral take a text-only message as one string: each part on its own line.
+for (const name of ['openai', 'compatible', 'mistral']) {
+  it(`${name} adapter: a text-only message's parts reach the vendor on their own lines`, async () => {
+    const model = `${name}-parts`;
+    const parts = [
+      { type: 'text' as const, text: 'Summarize' },
+      { type: 'file' as const, uploadId: 'u1', name: 'notes.pdf', mimeType: 'application/pdf' },
+      { type: 'text' as const, text: 'briefly.' },
+    ];
+    await collect(adapters[name]().streamChat({ ...request(model), messages: [{ role: 'user', parts }] }));
+    const sent = vendor.requests.filter((r) => r.model === model).at(-1)!.body as { messages: { role: string; content: unknown }[] };
+    expect(sent.messages.find((m) => m.role === 'user')?.content).toBe('Summarize\n[Attached file: notes.pdf]\nbriefly.');
+  });
+}
+
 // PROVIDER_TIMEOUT_MS bounds the wait for the vendor's response headers, whatever the SDK.
 describe('a vendor that never answers', () => {
   for (const [name, make] of Object.entries(adapters)) {

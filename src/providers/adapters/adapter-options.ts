@@ -28,6 +28,8 @@ export function linkedController(signal?: AbortSignal): { controller: AbortContr
   };
 }
 
+// A message's text for vendors that take one string: parts on their own lines, as the
+// message's flat `content` shows them (a file's note does not run into the text before it).
 export function textOf(parts: readonly ContentPart[]): string {
   return parts
     .map((p) => {
@@ -35,7 +37,8 @@ export function textOf(parts: readonly ContentPart[]): string {
       if (p.type === 'file') return `[Attached file: ${p.name ?? p.uploadId}]`;
       return '';
     })
-    .join('');
+    .filter((text) => text.length > 0)
+    .join('\n');
 }
 
 export function hasImages(parts: readonly ContentPart[]): boolean {
