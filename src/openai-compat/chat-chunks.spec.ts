@@ -56,7 +56,7 @@ describe('CompletionAccumulator', () => {
   it('assembles text, reasoning, ordered tool calls, usage and finish reason', () => {
     const reply = new CompletionAccumulator();
     for (const e of events) reply.apply(e);
-    expect(reply.toCompletion(meta)).toEqual({
+    expect(reply.toCompletion(meta, reply.usage)).toEqual({
       ...meta,
       object: 'chat.completion',
       system_fingerprint: null,
@@ -84,8 +84,8 @@ describe('CompletionAccumulator', () => {
   it('answers null content for a tool-only reply and an empty string for an empty one', () => {
     const tools = new CompletionAccumulator();
     tools.apply({ type: 'tool-call', index: 0, id: 'c', name: 'n', argumentsDelta: '{}' });
-    expect(tools.toCompletion(meta).choices[0].message.content).toBeNull();
-    expect(new CompletionAccumulator().toCompletion(meta).choices[0]).toMatchObject({ message: { content: '' }, finish_reason: 'stop' });
+    expect(tools.toCompletion(meta, undefined).choices[0].message.content).toBeNull();
+    expect(new CompletionAccumulator().toCompletion(meta, undefined).choices[0]).toMatchObject({ message: { content: '' }, finish_reason: 'stop' });
   });
 
   it('maps finish reasons OpenAI does not have to stop', () => {

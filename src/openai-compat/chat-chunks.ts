@@ -181,7 +181,7 @@ export class CompletionAccumulator {
     }
   }
 
-  toCompletion(meta: CompletionMeta): ChatCompletion {
+  toCompletion(meta: CompletionMeta, usage: Usage | undefined): ChatCompletion {
     const toolCalls = [...this.calls.entries()].sort(([a], [b]) => a - b).map(([, call]) => call);
     return {
       id: meta.id,
@@ -203,7 +203,7 @@ export class CompletionAccumulator {
           finish_reason: toFinishReason(this.finishReason),
         },
       ],
-      usage: toOpenAIUsage(this.usage),
+      usage: toOpenAIUsage(usage),
     };
   }
 }

@@ -4,7 +4,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Principal } from '../common/auth/principal.js';
 import { AppConfig } from '../config/app-config.js';
 import { ProviderError, ProviderErrorCode } from '../providers/provider-error.js';
-import type { ChatTurnRequest, ProviderEvent } from '../providers/provider.types.js';
+import type { ChatTurnRequest, ProviderEvent, Usage } from '../providers/provider.types.js';
 import { type ModelRoute, ProvidersService, type RoutedEvent } from '../providers/providers.service.js';
 import type { UsageStatus } from '../usage/entities/usage-record.entity.js';
 import { UsageRecordsService } from '../usage/usage-records.service.js';
@@ -92,7 +92,7 @@ export class ChatCompletionsService {
       await this.record(call, this.failureStatus(call, err), reply);
       throw err;
     }
-    void call.reply.status(200).send(reply.toCompletion(call.meta));
+    void call.reply.status(200).send(reply.toCompletion(call.meta, this.usageOf(call, reply).usage));
     await this.record(call, 'completed', reply);
   }
 
@@ -123,7 +123,7 @@ export class ChatCompletionsService {
         status = 'cancelled';
       } else {
         await sse.data(chunks.finish(reply.finishReason));
-        if (includeUsage) await sse.data(chunks.usage(reply.usage));
+        if (includeUsage) await sse.data(chunks.usage(this.usageOf(call, reply).usage));
         await sse.done();
       }
     } catch (err) {
@@ -146,11 +146,17 @@ export class ChatCompletionsService {
     return aborted ? 'cancelled' : 'error';
   }
 
-  // Without the vendor's count, a call that got output is recorded with estimated counts (a call
-  // abandoned mid-stream is billed by the vendor all the same); one that got none with zeros.
-  private record(call: Call, status: UsageStatus, reply: CompletionAccumulator): Promise<void> {
+  // Without the vendor's count, a call that got output has estimated counts (a call abandoned
+  // mid-stream is billed by the vendor all the same); one that got none has zeros. The client's
+  // `usage` and the usage record say the same numbers.
+  private usageOf(call: Call, reply: CompletionAccumulator): { usage: Usage | undefined; estimated: boolean } {
     const estimated = reply.usage === undefined && (reply.output !== '' || reply.reasoning !== '');
     const usage = estimated ? estimateUsage(call.turn.system, call.turn.messages, { output: reply.output, reasoning: reply.reasoning }) : reply.usage;
+    return { usage, estimated };
+  }
+
+  private record(call: Call, status: UsageStatus, reply: CompletionAccumulator): Promise<void> {
+    const { usage, estimated } = this.usageOf(call, reply);
     return this.usage.record({
       userId: call.principal.userId,
       apiKeyId: call.principal.apiKeyId,

@@ -3,6 +3,7 @@ import { expect } from 'expect';
 import OpenAI from 'openai';
 import request from 'supertest';
 import { bearer, registerUser, type TestUser } from '../factories/users.js';
+import { until } from '../support/chat.js';
 import { DEFAULT_TOKENS, fakeEmbedding, type FakeVendor } from '../support/fake-vendor.js';
 import { type CompatHarness, startCompatHarness } from '../support/openai-compat.js';
 import type { TestApp } from '../support/test-app.js';
@@ -86,6 +87,27 @@ describe('OpenAI-compatible API: completions, models, embeddings', () => {
     expect(lines.every((l) => l.startsWith('data: '))).toBe(true);
     // Without include_usage there is no usage chunk.
     expect(raw.text).not.toContain('"usage"');
+  });
+
+  it('reports the usage record’s estimates when the vendor counts nothing', async () => {
+    vendor.script('uncounted-model', { tokens: ['Counted', ' by', ' us'], usage: null });
+    const bob = await registerUser(t);
+    const bobClient = h.client((await h.createKey(bob)).key);
+    const stream = await bobClient.chat.completions.create({
+      model: 'openai/uncounted-model',
+      messages: [{ role: 'user', content: 'How many tokens is this?' }],
+      stream: true,
+      stream_options: { include_usage: true },
+    });
+    let streamed: OpenAI.CompletionUsage | null | undefined;
+    for await (const chunk of stream) if (chunk.usage) streamed = chunk.usage;
+    const whole = await bobClient.chat.completions.create({ model: 'openai/uncounted-model', messages: [{ role: 'user', content: 'How many tokens is this?' }] });
+    await until(async () => (await h.usageRows(bob.id)).length === 2);
+    const rows = await h.usageRows(bob.id);
+    expect(rows.every((r) => r.estimated === true && Number(r.output_tokens) > 0 && Number(r.input_tokens) > 0)).toBe(true);
+    for (const usage of [streamed, whole.usage]) {
+      expect(usage).toMatchObject({ prompt_tokens: Number(rows[0].input_tokens), completion_tokens: Number(rows[0].output_tokens) });
+    }
   });
 
   it('works with the SDK’s chat.completions.stream() helper', async () => {
