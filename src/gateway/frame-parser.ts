@@ -1,5 +1,7 @@
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
+import { RequestValidationError } from '../common/errors/validation.error.js';
+import { checkInput } from '../common/http/input-text.js';
 import { CLIENT_FRAME_TYPES, type ClientFrameType, FRAME_CLASSES, type FrameEnvelope } from './frames.js';
 
 export class FrameError extends Error {
@@ -27,6 +29,12 @@ export function parseFrame(raw: string): FrameEnvelope {
   const frameId = typeof id === 'string' ? id.slice(0, 100) : undefined;
   if (typeof type !== 'string' || !(CLIENT_FRAME_TYPES as readonly string[]).includes(type)) {
     throw new FrameError('UNKNOWN_FRAME', `type must be one of ${CLIENT_FRAME_TYPES.join(', ')}`, undefined, frameId);
+  }
+  try {
+    checkInput(json, '');
+  } catch (err) {
+    if (!(err instanceof RequestValidationError)) throw err;
+    throw new FrameError('VALIDATION_FAILED', 'The frame is not valid', err.errors, frameId);
   }
   const frame = plainToInstance(FRAME_CLASSES[type as ClientFrameType] as new () => FrameEnvelope, json);
   const errors = validateSync(frame, { whitelist: true, forbidNonWhitelisted: true });

@@ -4,18 +4,18 @@ import { KnowledgeBase } from './entities/knowledge-base.entity.js';
 
 // The partition of kb_chunks holding one knowledge base's chunks, and its HNSW index.
 export function chunkPartition(knowledgeBaseId: string): string {
-  return `kb_chunks_${knowledgeBaseId.replace(/-/g, '')}`;
+  return `kb_chunks_${knowledgeBaseId.toLowerCase().replace(/-/g, '')}`;
 }
 
 // Every transaction that writes a base's chunks, or deletes documents or the base, takes this
 // lock first: writers of one base run one at a time (their lexeme counts stay exact) and always
 // lock in the same order (no deadlocks between an ingestion and a delete).
 export async function lockBase(manager: EntityManager, knowledgeBaseId: string): Promise<void> {
-  await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`kb:${knowledgeBaseId}`]);
+  await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`kb:${knowledgeBaseId.toLowerCase()}`]);
 }
 
 export function hnswIndex(knowledgeBaseId: string): string {
-  return `IDX_kb_chunks_${knowledgeBaseId.replace(/-/g, '')}_hnsw`;
+  return `IDX_kb_chunks_${knowledgeBaseId.toLowerCase().replace(/-/g, '')}_hnsw`;
 }
 
 // Graph build parameters, measured by `npm run bench` (kb) at 100k chunks of local embeddings:

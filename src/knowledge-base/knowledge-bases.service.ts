@@ -29,7 +29,7 @@ export class KnowledgeBasesService {
 
   // For sessions (and agents) naming knowledge bases: all must be the user's own (404 otherwise).
   async requireAllOwned(userId: string, ids: string[]): Promise<KnowledgeBase[]> {
-    const unique = [...new Set(ids)];
+    const unique = [...new Set(ids.map((id) => id.toLowerCase()))];
     const found = await this.bases.findOwnedMany(userId, unique);
     if (found.length !== unique.length) {
       const missing = unique.find((id) => !found.some((kb) => kb.id === id));

@@ -107,8 +107,13 @@ describe('knowledge bases', () => {
       .send({ name: 'Renamed', chunking: { size: 256, overlap: 32 } })
       .expect(200);
     expect(updated.body).toMatchObject({ name: 'Renamed', chunking: { size: 256, overlap: 32 } });
-    await api().delete(`/api/v1/knowledge-bases/${kb.id}`).set(bearer(alice.accessToken)).expect(204);
+    // Deleted by its id in upper case: the same base, and its chunk partition goes with it.
+    const partition = `kb_chunks_${kb.id.replace(/-/g, '')}`;
+    const partitions = () => t.app.get(DataSource).query<unknown[]>('SELECT 1 FROM pg_class WHERE relname = $1', [partition]);
+    expect(await partitions()).toHaveLength(1);
+    await api().delete(`/api/v1/knowledge-bases/${kb.id.toUpperCase()}`).set(bearer(alice.accessToken)).expect(204);
     await api().get(`/api/v1/knowledge-bases/${kb.id}`).set(bearer(alice.accessToken)).expect(404);
+    expect(await partitions()).toHaveLength(0);
   });
 
   it('validates input with clear problems', async () => {

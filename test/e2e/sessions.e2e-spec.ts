@@ -129,6 +129,32 @@ describe('sessions: CRUD, validation, listing', () => {
     expect(warmAgain.body.settings.temperature).toBe(0.7);
   });
 
+  it('refuses text PostgreSQL cannot store and bodies nested too deep (400, nothing written)', async () => {
+    const user = await registerUser(t);
+    const auth = bearer(user.accessToken);
+    const refused = async (req: request.Test, field: string) => {
+      const res = await req.set(auth).expect(400);
+      expect(res.headers['content-type']).toMatch(PROBLEM);
+      expect(res.body.errors).toEqual([expect.objectContaining({ field })]);
+    };
+    const deep = '{"a":'.repeat(5_000) + '1' + '}'.repeat(5_000);
+    const nested = await api().post('/api/v1/sessions').set(auth).set('content-type', 'application/json').send(deep).expect(400);
+    expect(nested.headers['content-type']).toMatch(PROBLEM);
+    expect(nested.body.errors[0].message).toMatch(/nested/);
+    await refused(api().post('/api/v1/sessions').send({ title: 'a\u0000b' }), 'title');
+    await refused(api().post('/api/v1/sessions').send({ settings: { systemPrompt: 'x\ud800' } }), 'settings.systemPrompt');
+    await refused(api().get('/api/v1/sessions?folder=a%00b'), 'folder');
+    const session = await createSession(t, user.accessToken);
+    await refused(api().post(`/api/v1/sessions/${session.id}/messages`).send({ content: 'a\u0000b' }), 'content');
+    await refused(api().post(`/api/v1/sessions/${session.id}/messages`).send({ content: 'a\ud800b' }), 'content');
+    const list = await api().get('/api/v1/sessions').set(auth).expect(200);
+    expect(list.body.data.map((s: { id: string }) => s.id)).toEqual([session.id]);
+    const messages = await api().get(`/api/v1/sessions/${session.id}/messages`).set(auth).expect(200);
+    expect(messages.body.data).toEqual([]);
+    // An id in upper case is the same session.
+    await api().get(`/api/v1/sessions/${session.id.toUpperCase()}`).set(auth).expect(200);
+  });
+
   it('refuses bad values with 400 and the field names, creating nothing', async () => {
     const user = await registerUser(t);
     const bad = async (body: unknown) => {

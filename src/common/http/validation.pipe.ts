@@ -1,5 +1,6 @@
 import { type ArgumentMetadata, type Type, ValidationPipe } from '@nestjs/common';
 import { RequestValidationError } from '../errors/validation.error.js';
+import { checkInput } from './input-text.js';
 
 // Strips nothing silently: unknown fields are refused, so a client cannot set role or ids.
 export function createValidationPipe(): ValidationPipe {
@@ -22,6 +23,11 @@ class EmptyQueryShortcutPipe extends ValidationPipe {
 
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
     const metatype = metadata.metatype;
+    if (metadata.type !== 'custom') {
+      checkInput(value, metadata.data ?? '');
+      // A path id in upper case names the same row as in lower case (ids are stored lower case).
+      if (metadata.type === 'param' && typeof value === 'string' && UUID.test(value)) value = value.toLowerCase();
+    }
     if (metadata.type === 'body' && isPlainObject(value) && hasAcceptPlain(metatype)) {
       const accepted = metatype.acceptPlain(value);
       if (accepted !== undefined) return accepted;
@@ -42,6 +48,8 @@ class EmptyQueryShortcutPipe extends ValidationPipe {
 export interface AcceptsPlain {
   acceptPlain(body: Record<string, unknown>): object | undefined;
 }
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function hasAcceptPlain(metatype: Type | undefined): metatype is Type & AcceptsPlain {
   return typeof (metatype as Partial<AcceptsPlain> | undefined)?.acceptPlain === 'function';
