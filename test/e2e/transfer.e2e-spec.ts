@@ -96,6 +96,14 @@ describe('conversation export and import', () => {
     const shown = await branch(res.body.sessionIds[0]);
     expect(shown.map((m: any) => m.content)).toEqual(['question one, edited', REPLY, 'follow-up', REPLY]);
     expect(shown[0].siblingIds).toHaveLength(2);
+
+    // NUL characters PostgreSQL cannot store are dropped from a file's text, its model names too.
+    const tainted = structuredClone(original);
+    tainted.sessions[0].messages[1].model = 'fake\u0000large';
+    tainted.sessions[0].messages[1].provider = 'open\u0000ai';
+    const again = await importFile(tainted).expect(201);
+    const imported = (await exportJson(again.body.sessionIds[0])).sessions[0].messages;
+    expect(imported.filter((m: any) => m.model === 'fakelarge' && m.provider === 'openai')).toHaveLength(1);
   });
 
   it('exports the current branch as Markdown', async () => {

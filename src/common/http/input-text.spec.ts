@@ -35,5 +35,8 @@ describe('checkInput', () => {
     expect(fieldOf(() => checkInput({ email: '\udc00@example.com' }, ''))).toBe('email');
     expect(fieldOf(() => checkInput({ 'a\u0000': 1 }, ''))).toBe('body');
     expect(fieldOf(() => checkInput('a\u0000', 'folder'))).toBe('folder');
+    // An untyped body (imports clean their own text) is checked for depth only.
+    expect(fieldOf(() => checkInput({ model: 'a\u0000' }, '', false))).toBeUndefined();
+    expect(fieldOf(() => checkInput(nested(MAX_INPUT_DEPTH + 1), '', false))).toBeDefined();
   });
 });

@@ -9,9 +9,11 @@ export const MAX_INPUT_DEPTH = 64;
 // eslint-disable-next-line no-control-regex -- NUL is exactly what it looks for
 const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
-// Refuses (400) a request value nested deeper than MAX_INPUT_DEPTH or holding a string, or an
+// Refuses (400) a request value nested deeper than MAX_INPUT_DEPTH or (unless `text` is false:
+// an untyped body whose service cleans its text itself, as imports do) holding a string, or an
 // object key, that cannot be stored. Iterative: the walk itself must not overflow.
-export function checkInput(value: unknown, root: string): void {
+export function checkInput(value: unknown, root: string, text = true): void {
+  const checkText = text ? refuseUnstorable : () => undefined;
   if (typeof value === 'string') return checkText(value, root);
   if (typeof value !== 'object' || value === null) return;
   const stack: { value: unknown; path: string; depth: number }[] = [{ value, path: root, depth: 1 }];
@@ -30,7 +32,7 @@ export function checkInput(value: unknown, root: string): void {
   }
 }
 
-function checkText(text: string, field: string): void {
+function refuseUnstorable(text: string, field: string): void {
   if (UNSTORABLE.test(text)) throw invalid(field, 'must not contain NUL characters or unpaired UTF-16 surrogates');
 }
 

@@ -24,7 +24,7 @@ class EmptyQueryShortcutPipe extends ValidationPipe {
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
     const metatype = metadata.metatype;
     if (metadata.type !== 'custom') {
-      checkInput(value, metadata.data ?? '');
+      checkInput(value, metadata.data ?? '', metatype !== Object);
       // A path id in upper case names the same row as in lower case (ids are stored lower case).
       if (metadata.type === 'param' && typeof value === 'string' && UUID.test(value)) value = value.toLowerCase();
     }
