@@ -40,6 +40,7 @@ describe('admin users', () => {
     expect(res.body).toMatchObject({ id: user.id, role: 'admin', active: true });
     await api().get('/api/v1/admin/users').set(bearer(user.accessToken)).expect(200);
     await api().patch(`/api/v1/admin/users/${user.id}`).set(bearer(admin.accessToken)).send({ role: 'user' }).expect(200);
+    for (const body of [{ role: null }, { active: null }]) await api().patch(`/api/v1/admin/users/${user.id}`).set(bearer(admin.accessToken)).send(body).expect(400);
     await api().get('/api/v1/admin/users').set(bearer(user.accessToken)).expect(403);
   });
 

@@ -135,6 +135,10 @@ describe('knowledge bases', () => {
       const res = await api().post(`/api/v1/knowledge-bases/${kb.id}/documents`).set(bearer(alice.accessToken)).send(body).expect(400);
       expect(res.headers['content-type']).toMatch(PROBLEM);
     }
+    for (const body of [{ name: null }, { description: null }]) {
+      const res = await api().patch(`/api/v1/knowledge-bases/${kb.id}`).set(bearer(alice.accessToken)).send(body).expect(400);
+      expect(res.body.errors[0].field).toBe(Object.keys(body)[0]);
+    }
     const search400 = await api().post(`/api/v1/knowledge-bases/${kb.id}/search`).set(bearer(alice.accessToken)).send({ query: 'x', mode: 'magic', k: 500 });
     expect(search400.status).toBe(400);
   });

@@ -40,6 +40,7 @@ describe('share links', () => {
     await request(t.url).get(`/api/v1/sessions/${session.id}/share`).expect(401);
     await request(t.url).delete(`/api/v1/sessions/${session.id}/share`).expect(401);
     await request(t.url).post(`/api/v1/sessions/${session.id}/share`).set(bearer(bob.accessToken)).send({}).expect(404);
+    await request(t.url).post(`/api/v1/sessions/${session.id}/share`).set(bearer(alice.accessToken)).send({ mode: null }).expect(400);
     await request(t.url).get(`/api/v1/sessions/${session.id}/share`).set(bearer(bob.accessToken)).expect(404);
     const link = await share(session.id);
     await request(t.url).delete(`/api/v1/sessions/${session.id}/share`).set(bearer(bob.accessToken)).expect(404);

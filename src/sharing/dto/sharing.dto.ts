@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsOptional } from 'class-validator';
+import { OptionalNotNull } from '../../common/validation/optional-not-null.js';
+import { IsIn } from 'class-validator';
 import { ContentPartDto } from '../../messages/dto/content-part.dto.js';
 import type { ContentPart } from '../../providers/provider.types.js';
 import { SHARE_MODES, type SessionShare, type ShareMode } from '../entities/session-share.entity.js';
@@ -10,7 +11,7 @@ export class CreateShareDto {
     default: 'snapshot',
     description: 'snapshot: the current branch as it is now; live: whatever branch is current when the link is opened',
   })
-  @IsOptional()
+  @OptionalNotNull()
   @IsIn(SHARE_MODES)
   mode: ShareMode = 'snapshot';
 }
